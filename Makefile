@@ -1,0 +1,47 @@
+# Kartoteka — the two commands are `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export KARTOTEKA_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install install-dev lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip uv
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --python $(BIN)/python -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --python $(BIN)/python -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: set up (venv, install, migrate, demo data, admin) and serve on http://$(HOST):$(PORT)
+run: install
+	DEBUG=true $(BIN)/kartoteka migrate --noinput -v0
+	DEBUG=true $(BIN)/kartoteka demo
+	DEBUG=true $(BIN)/kartoteka ensureadmin --password-file $(KARTOTEKA_VAR_DIR)/admin-password.txt
+	@echo "Kartoteka: http://$(HOST):$(PORT)/"
+	DEBUG=true $(BIN)/kartoteka runserver $(HOST):$(PORT)
+
+## make test: install what the tests need and run the whole suite on SQLite and on PostgreSQL
+test: install-dev
+	bash scripts/test.sh
+
+lint: install-dev
+	$(BIN)/ruff check kartoteka
+
+## make messages: extract and compile translations (needs gettext)
+messages: install
+	cd kartoteka && DEBUG=true ../$(BIN)/kartoteka makemessages -l ru -l en --no-obsolete --no-location
+	cd kartoteka && DEBUG=true ../$(BIN)/kartoteka compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,114 @@
+"""Who may see and change which record. Every queryset, view and API endpoint asks here.
+
+Scope rules:
+- admin: every record;
+- head: own records and those owned by members of the teams they head;
+- manager: own records and records explicitly shared with them (read-only);
+- viewer: records owned by members of their team, read-only;
+- anonymous or inactive: nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from kartoteka.accounts.choices import Role
+
+if TYPE_CHECKING:
+    from kartoteka.accounts.models import User
+    from kartoteka.core.models import CRMModel
+
+NOTHING = Q(pk__in=[])
+
+
+def team_member_ids(user: User) -> Any:
+    """A subquery of the ids of users whose records `user` oversees as head or viewer."""
+    from kartoteka.accounts.models import User
+
+    if user.role == Role.HEAD:
+        return User.objects.filter(team__heads=user).values("id")
+    return User.objects.filter(team_id=user.team_id).values("id") if user.team_id else User.objects.none()
+
+
+def visibility_filter(user: User | None, model: type[CRMModel]) -> Q:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_admin:
+        return Q()
+    from kartoteka.accounts.models import RecordShare
+
+    shared = Q(
+        pk__in=RecordShare.objects.filter(
+            user=user, content_type=ContentType.objects.get_for_model(model)
+        ).values("object_id")
+    )
+    if user.role == Role.HEAD:
+        return Q(owner=user) | Q(owner_id__in=team_member_ids(user)) | shared
+    if user.role == Role.VIEWER:
+        return Q(owner_id__in=team_member_ids(user)) | shared
+    return Q(owner=user) | shared
+
+
+def can_view(user: User, obj: CRMModel) -> bool:
+    return type(obj).objects.visible_to(user, include_deleted=True).filter(pk=obj.pk).exists()
+
+
+def can_change(user: User, obj: CRMModel) -> bool:
+    """Owner, the owner's head and admins may change a record; viewers and share-holders may not."""
+    if not user.is_authenticated or not user.is_active or user.role == Role.VIEWER:
+        return False
+    if user.is_admin or obj.owner_id == user.pk:
+        return True
+    return user.role == Role.HEAD and heads_user(user, obj.owner_id)
+
+
+def can_reassign(user: User) -> bool:
+    """Only heads and admins hand records from one responsible to another."""
+    return user.is_authenticated and user.is_active and (user.is_admin or user.role == Role.HEAD)
+
+
+def assignable_users(user: User) -> Any:
+    """Users `user` may make responsible for a record."""
+    from kartoteka.accounts.models import User
+
+    active = User.objects.filter(is_active=True).exclude(role=Role.VIEWER)
+    if user.is_admin:
+        return active
+    if user.role == Role.HEAD:
+        return active.filter(Q(pk=user.pk) | Q(pk__in=team_member_ids(user)))
+    return active.filter(pk=user.pk)
+
+
+def can_restore(user: User, obj: CRMModel) -> bool:
+    """Admins, and the head of the record's owner, restore from the recycle bin."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_admin or (user.role == Role.HEAD and heads_user(user, obj.owner_id))
+
+
+def can_manage_settings(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.is_admin
+
+
+def heads_user(head: User, user_id: int | None) -> bool:
+    from kartoteka.accounts.models import User
+
+    if user_id is None:
+        return False
+    return head.pk == user_id or User.objects.filter(pk=user_id, team__heads=head).exists()
+
+
+def visible_owners(user: User) -> Any:
+    """Users whose records `user` may see as a group: the choices of a 'responsible' filter."""
+    from kartoteka.accounts.models import User
+
+    if not user.is_authenticated:
+        return User.objects.none()
+    if user.is_admin:
+        return User.objects.all()
+    if user.role in (Role.HEAD, Role.VIEWER):
+        return User.objects.filter(Q(pk=user.pk) | Q(pk__in=team_member_ids(user)))
+    return User.objects.filter(pk=user.pk)

@@ -1,0 +1,42 @@
+"""Who is acting and through which path: set once per request, command or job; read by the receivers."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ChangeContext:
+    actor: Any = None
+    source: str = "system"
+    request_id: str = ""
+
+
+_DEFAULT = ChangeContext()
+_current: ContextVar[ChangeContext] = ContextVar("kartoteka_change_context", default=_DEFAULT)  # noqa: B039 (frozen)
+
+
+def current() -> ChangeContext:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def change_context(*, actor: Any = None, source: str) -> Iterator[ChangeContext]:
+    """Attribute every audited change inside the block to `actor` via `source`."""
+    ctx = ChangeContext(actor=actor, source=source, request_id=uuid.uuid4().hex)
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+def bind(*, actor: Any, source: str) -> None:
+    """Re-attribute the rest of the current request (the API after token auth). The enclosing
+    change_context() restores the previous value when the request ends."""
+    _current.set(ChangeContext(actor=actor, source=source, request_id=uuid.uuid4().hex))

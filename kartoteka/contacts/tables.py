@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from kartoteka.contacts.models import Company, Contact
+from kartoteka.core.tables import CRMTable, EmailsColumn, PhonesColumn, TagsColumn, inline_edit_attrs
+
+
+class CompanyTable(CRMTable):
+    entity = "company"
+    name = tables.Column(linkify=True, attrs=inline_edit_attrs("contacts:company_cell", "name"))
+    inn = tables.Column(attrs=inline_edit_attrs("contacts:company_cell", "inn"))
+    status = tables.Column(attrs=inline_edit_attrs("contacts:company_cell", "status"))
+    industry = tables.Column(attrs=inline_edit_attrs("contacts:company_cell", "industry"))
+    phones = PhonesColumn(orderable=False)
+    emails = EmailsColumn(orderable=False)
+    owner = tables.Column(verbose_name=_("Responsible"), order_by=("owner__last_name", "owner__username"))
+    tags = TagsColumn()
+    created_at = tables.DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
+    updated_at = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
+
+    default_columns = ("name", "inn", "status", "phones", "owner", "tags", "updated_at")
+    inline_fields = frozenset({"name", "inn", "status", "industry"})
+
+    class Meta(CRMTable.Meta):
+        model = Company
+        fields = ("name", "legal_form", "inn", "kpp", "status", "industry", "website", "source", "phones", "emails",
+                  "owner", "tags", "created_at", "updated_at")
+
+
+class ContactTable(CRMTable):
+    entity = "contact"
+    full_name = tables.Column(
+        linkify=True, verbose_name=_("Name"), accessor="full_name", order_by=("last_name", "first_name"),
+    )
+    position = tables.Column(attrs=inline_edit_attrs("contacts:contact_cell", "position"))
+    company = tables.Column(linkify=True)
+    phones = PhonesColumn(orderable=False)
+    emails = EmailsColumn(orderable=False)
+    telegram = tables.Column(attrs=inline_edit_attrs("contacts:contact_cell", "telegram"))
+    owner = tables.Column(verbose_name=_("Responsible"), order_by=("owner__last_name", "owner__username"))
+    tags = TagsColumn()
+    created_at = tables.DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
+    updated_at = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
+
+    default_columns = ("full_name", "position", "company", "phones", "emails", "owner", "updated_at")
+    inline_fields = frozenset({"position", "telegram"})
+
+    class Meta(CRMTable.Meta):
+        model = Contact
+        fields = ("full_name", "position", "company", "phones", "emails", "telegram", "whatsapp", "birthday",
+                  "source", "owner", "tags", "created_at", "updated_at")

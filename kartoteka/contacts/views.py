@@ -1,0 +1,147 @@
+"""Company and contact pages: declarative subclasses of the generic views, plus autocomplete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kartoteka.contacts import services
+from kartoteka.contacts.filters import CompanyFilterSet, ContactFilterSet
+from kartoteka.contacts.forms import CompanyForm, ContactForm
+from kartoteka.contacts.models import Company, Contact
+from kartoteka.contacts.tables import CompanyTable, ContactTable
+from kartoteka.core.views import generic
+
+AUTOCOMPLETE_LIMIT = 20
+RELATED_LIMIT = 50
+
+
+class CompanyMixin:
+    model = Company
+    service = services
+    entity = "company"
+
+
+class ContactMixin:
+    model = Contact
+    service = services
+    entity = "contact"
+
+
+class CompanyListView(CompanyMixin, generic.ObjectListView):
+    filterset_class = CompanyFilterSet
+    table_class = CompanyTable
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("owner").prefetch_related("tags")
+
+
+class CompanyDetailView(CompanyMixin, generic.ObjectDetailView):
+    template_name = "contacts/company_detail.html"
+
+    def related_context(self, request: HttpRequest, obj: Company) -> dict[str, Any]:
+        contacts = Contact.objects.visible_to(request.user).filter(company=obj).select_related("owner")
+        return {"contacts": contacts[:RELATED_LIMIT], "contacts_count": contacts.count()}
+
+
+class CompanyEditView(CompanyMixin, generic.ObjectEditView):
+    form_class = CompanyForm
+
+
+class CompanyCellView(CompanyMixin, generic.InlineEditView):
+    form_class = CompanyForm
+    table_class = CompanyTable
+
+
+class CompanyDeleteView(CompanyMixin, generic.ObjectDeleteView):
+    pass
+
+
+class CompanyRestoreView(CompanyMixin, generic.ObjectRestoreView):
+    pass
+
+
+class CompanyBulkView(CompanyMixin, generic.BulkActionView):
+    pass
+
+
+class CompanyTimelineView(CompanyMixin, generic.TimelineView):
+    pass
+
+
+class CompanyNoteView(CompanyMixin, generic.NoteCreateView):
+    pass
+
+
+class ContactListView(ContactMixin, generic.ObjectListView):
+    filterset_class = ContactFilterSet
+    table_class = ContactTable
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("owner", "company").prefetch_related("tags")
+
+
+class ContactDetailView(ContactMixin, generic.ObjectDetailView):
+    template_name = "contacts/contact_detail.html"
+
+    def related_context(self, request: HttpRequest, obj: Contact) -> dict[str, Any]:
+        company = Company.objects.visible_to(request.user).filter(pk=obj.company_id).first() if obj.company_id else None
+        return {"company": company}
+
+
+class ContactEditView(ContactMixin, generic.ObjectEditView):
+    form_class = ContactForm
+
+    def get_object(self, request: HttpRequest, pk: int | None) -> Any:
+        obj = super().get_object(request, pk)
+        if pk is None and str(request.GET.get("company", "")).isdigit():
+            obj.company = Company.objects.visible_to(request.user).filter(pk=request.GET["company"]).first()
+        return obj
+
+
+class ContactCellView(ContactMixin, generic.InlineEditView):
+    form_class = ContactForm
+    table_class = ContactTable
+
+
+class ContactDeleteView(ContactMixin, generic.ObjectDeleteView):
+    pass
+
+
+class ContactRestoreView(ContactMixin, generic.ObjectRestoreView):
+    pass
+
+
+class ContactBulkView(ContactMixin, generic.BulkActionView):
+    pass
+
+
+class ContactTimelineView(ContactMixin, generic.TimelineView):
+    pass
+
+
+class ContactNoteView(ContactMixin, generic.NoteCreateView):
+    pass
+
+
+@login_required
+def company_autocomplete(request: HttpRequest) -> HttpResponse:
+    """<option>s of visible companies matching ?q= (for the company picker)."""
+    query = request.GET.get("q", "").strip()
+    companies = Company.objects.visible_to(request.user).only("id", "name")
+    companies = companies.search(query) if query else companies.none()
+    return render(request, "core/partials/_options.html", {"options": companies[:AUTOCOMPLETE_LIMIT]})
+
+
+@login_required
+def recycle_bin(request: HttpRequest) -> HttpResponse:
+    """Deleted companies and contacts the user can see; restore where allowed."""
+    companies = Company.objects.visible_to(request.user, include_deleted=True).deleted().select_related("owner")
+    contacts = Contact.objects.visible_to(request.user, include_deleted=True).deleted().select_related("owner")
+    return render(request, "contacts/recycle_bin.html", {
+        "companies": companies.order_by("-deleted_at")[:100],
+        "contacts": contacts.order_by("-deleted_at")[:100],
+    })

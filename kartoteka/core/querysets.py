@@ -1,0 +1,34 @@
+"""The one visibility rule, applied by generic views and the API alike (NetBox's restrict())."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from kartoteka.accounts.models import User
+
+
+class CRMQuerySet(models.QuerySet):
+    def alive(self) -> CRMQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self) -> CRMQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
+    def visible_to(self, user: User, *, include_deleted: bool = False) -> CRMQuerySet:
+        """Records `user` may see. Deleted records are hidden unless asked for (the recycle bin)."""
+        from kartoteka.accounts.permissions import visibility_filter
+
+        qs = self if include_deleted else self.alive()
+        return qs.filter(visibility_filter(user, self.model))
+
+    def search(self, fragment: str) -> CRMQuerySet:
+        """Records whose name, identifiers, e-mails or phone digits contain the fragment."""
+        from kartoteka.core.search import search_terms
+
+        qs = self
+        for term in search_terms(fragment):
+            qs = qs.filter(search_text__contains=term)
+        return qs

@@ -1,0 +1,72 @@
+"""Display helpers for cards and the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
+
+from kartoteka.core.validators import format_phone
+
+register = template.Library()
+
+
+@register.filter
+def phone(value: str) -> str:
+    return format_phone(value) if value else ""
+
+
+@register.filter
+def tel_href(value: str) -> str:
+    return "tel:" + value.split(";")[0] if value else ""
+
+
+@register.simple_tag
+def field_label(obj: Any, name: str) -> str:
+    try:
+        return str(obj._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+@register.simple_tag(takes_context=True)
+def audit_value(context: template.Context, obj: Any, name: str, value: Any) -> str:
+    """A stored audit value as a person reads it: labels for choices, names for users, national phones."""
+    if value in (None, "", [], {}):
+        return "—"
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return _join(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if name == "phones":
+        return ", ".join(format_phone(v) for v in value)
+    if getattr(field, "many_to_one", False):
+        return _related_name(context, field, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_join(v)}" for k, v in value.items())
+    return _join(value)
+
+
+def _join(value: Any) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def _related_name(context: template.Context, field: Any, pk: Any) -> str:
+    """Name of the related record if the viewer may see it (users are always shown), else its number."""
+    cache = context.render_context.setdefault("audit_related", {})
+    key = (field.related_model, pk)
+    if key not in cache:
+        model = field.related_model
+        request = context.get("request")
+        qs = model.objects.all()
+        if hasattr(qs, "visible_to") and request is not None:
+            qs = qs.visible_to(request.user, include_deleted=True)
+        obj = qs.filter(pk=pk).first()
+        cache[key] = str(obj) if obj is not None else f"#{pk}"
+    return cache[key]

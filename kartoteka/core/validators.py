@@ -1,0 +1,145 @@
+"""Normalisers and validators for Russian (and other) client data. They raise ValidationError with a
+translated message, so every write path (forms, API, import) names the field and the problem the same way."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from email_validator import EmailNotValidError, validate_email
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.ru import inn as stdnum_inn
+from stdnum.ru import ogrn as stdnum_ogrn
+
+MAX_PHONES = 10
+MAX_EMAILS = 10
+
+
+def normalize_phone(raw: str, region: str | None = None) -> str:
+    """Return the number in E.164 (with ';ext=N' when it has an extension) or raise ValidationError."""
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError(_("Enter a phone number."), code="required")
+    try:
+        number = phonenumbers.parse(text, region or settings.DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a phone number."), code="invalid_phone", params={"value": text}
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("“%(value)s” is not a valid phone number."), code="invalid_phone", params={"value": text}
+        )
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164};ext={number.extension}" if number.extension else e164
+
+
+def format_phone(e164: str) -> str:
+    """Display form: national for numbers of the default region, international for the rest."""
+    number_part, _sep, ext = e164.partition(";ext=")
+    try:
+        number = phonenumbers.parse(number_part, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = phonenumbers.region_code_for_number(number)
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == settings.DEFAULT_PHONE_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    shown = phonenumbers.format_number(number, fmt)
+    return f"{shown} {_('ext.')} {ext}" if ext else shown
+
+
+def normalize_phones(values: list[str] | str | None) -> list[str]:
+    """A list of raw numbers (or text with one per line / comma) to unique E.164 values."""
+    items = split_multi(values)
+    if len(items) > MAX_PHONES:
+        raise ValidationError(_("At most %(max)d phone numbers."), code="too_many", params={"max": MAX_PHONES})
+    result: list[str] = []
+    errors: list[ValidationError] = []
+    for item in items:
+        try:
+            phone = normalize_phone(item)
+        except ValidationError as exc:
+            errors.append(exc)
+            continue
+        if phone not in result:
+            result.append(phone)
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def normalize_email(raw: str) -> str:
+    text = (raw or "").strip()
+    try:
+        info = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a valid e-mail address."), code="invalid_email", params={"value": text}
+        ) from exc
+    return info.normalized.lower()
+
+
+def normalize_emails(values: list[str] | str | None) -> list[str]:
+    items = split_multi(values)
+    if len(items) > MAX_EMAILS:
+        raise ValidationError(_("At most %(max)d e-mail addresses."), code="too_many", params={"max": MAX_EMAILS})
+    result: list[str] = []
+    errors: list[ValidationError] = []
+    for item in items:
+        try:
+            email = normalize_email(item)
+        except ValidationError as exc:
+            errors.append(exc)
+            continue
+        if email not in result:
+            result.append(email)
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def split_multi(values: list[str] | str | None) -> list[str]:
+    """Accept a list, or text with one value per line or separated by commas."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = values.replace(",", "\n").splitlines()
+    return [str(v).strip() for v in values if str(v).strip()]
+
+
+def validate_inn(value: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        return str(stdnum_inn.validate(text))
+    except InvalidChecksum as exc:
+        raise ValidationError(_("INN checksum is wrong: check the digits."), code="inn_checksum") from exc
+    except (InvalidLength, InvalidFormat, StdnumError) as exc:
+        raise ValidationError(_("INN must be 10 digits (company) or 12 digits (person)."), code="inn_format") from exc
+
+
+def validate_kpp(value: str) -> str:
+    text = (value or "").strip().upper()
+    if not text:
+        return ""
+    if len(text) != 9 or not text[:4].isdigit() or not text[6:].isdigit() or not text[4:6].isalnum():
+        raise ValidationError(_("KPP must be 9 characters: 4 digits, 2 digits or letters, 3 digits."), code="kpp_format")
+    return text
+
+
+def validate_ogrn(value: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        return str(stdnum_ogrn.validate(text))
+    except InvalidChecksum as exc:
+        raise ValidationError(_("OGRN checksum is wrong: check the digits."), code="ogrn_checksum") from exc
+    except (InvalidLength, InvalidFormat, StdnumError) as exc:
+        raise ValidationError(_("OGRN must be 13 digits (company) or 15 digits (entrepreneur)."), code="ogrn_format") from exc

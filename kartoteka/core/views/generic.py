@@ -1,0 +1,315 @@
+"""Generic views every client-base entity subclasses declaratively (NetBox netbox/views/generic).
+
+Each view reads records only through `Model.objects.visible_to(request.user)`: a record the user may not
+see answers 404, never 403, and never shows up in a list, a count or an autocomplete.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import django_tables2 as tables
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django_tables2.paginators import LazyPaginator
+
+from kartoteka.accounts import permissions
+from kartoteka.accounts.services import save_columns
+from kartoteka.activities.timeline import timeline_for
+from kartoteka.core.errors import AccessDenied, ConflictError
+from kartoteka.core.forms import NoteForm, ServiceModelForm
+from kartoteka.core.views.htmx import is_partial
+from kartoteka.customfields.values import display_value, fields_for
+
+COUNT_CAP = 10_000
+
+
+def visible_object(request: HttpRequest, model: type[Model], pk: int, *, include_deleted: bool = False) -> Any:
+    return get_object_or_404(model.objects.visible_to(request.user, include_deleted=include_deleted), pk=pk)
+
+
+def capped_count(qs: QuerySet) -> tuple[int, bool]:
+    """Exact count up to COUNT_CAP, then "10 000+": an exact count of a million rows is not worth its time."""
+    count = qs.order_by()[: COUNT_CAP + 1].count()
+    return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+class EntityViewMixin(LoginRequiredMixin):
+    model: ClassVar[type[Model]]
+    service: ClassVar[Any]  # module with create_/update_/delete_/restore_<entity> and bulk_* functions
+    entity: ClassVar[str]  # "company" / "contact": service function suffix, URL names, custom field entity
+
+    def url_name(self, action: str) -> str:
+        return f"{self.model._meta.app_label}:{self.entity}_{action}"
+
+    def service_fn(self, verb: str) -> Any:
+        return getattr(self.service, f"{verb}_{self.entity}")
+
+    def base_context(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "verbose_name": self.model._meta.verbose_name,
+            "verbose_name_plural": self.model._meta.verbose_name_plural,
+            "list_url_name": self.url_name("list"),
+        }
+
+
+class ObjectListView(EntityViewMixin, View):
+    """The Excel-like list: filters, fragment search, sortable chosen columns, lazy pagination, bulk actions."""
+
+    filterset_class: ClassVar[Any]
+    table_class: ClassVar[type[tables.Table]]
+    template_name = "core/object_list.html"
+    partial_template = "core/partials/_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return self.model.objects.visible_to(request.user)
+
+    def chosen_columns(self, request: HttpRequest, table_cls: type[tables.Table]) -> list[str]:
+        available = table_cls.available_columns()
+        if "columns" in request.GET and request.GET.get("save_columns"):
+            return save_columns(request.user, self.entity, request.GET.getlist("columns"), allowed=available)
+        saved = (request.user.preferences or {}).get("columns", {}).get(self.entity)
+        return [c for c in saved if c in available] if saved else list(table_cls.default_columns)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(request), request=request)
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        if filterset.is_bound and not filterset.is_valid():
+            queryset = queryset.none()
+        table_cls = self.table_class.for_entity()
+        columns = self.chosen_columns(request, table_cls)
+        table = table_cls(queryset, columns=columns, request=request)
+        per_page = min(int(request.GET.get("per_page") or settings.LIST_PAGE_SIZE), 200) if str(
+            request.GET.get("per_page", "")).isdigit() else settings.LIST_PAGE_SIZE
+        tables.RequestConfig(request, paginate={"per_page": per_page, "paginator_class": LazyPaginator}).configure(table)
+        count, more = capped_count(queryset)
+        context = {
+            **self.base_context(),
+            "table": table,
+            "filterset": filterset,
+            "count": count,
+            "count_more": more,
+            "columns": [(name, table_cls.column_label(name), name in columns) for name in table_cls.available_columns()],
+            "can_create": not request.user.is_viewer,
+            "can_bulk": not request.user.is_viewer,
+            "can_reassign": permissions.can_reassign(request.user),
+            "assignable_users": permissions.assignable_users(request.user).only("id", "username", "first_name", "last_name"),
+        }
+        return render(request, self.partial_template if is_partial(request) else self.template_name, context)
+
+
+class BulkActionView(EntityViewMixin, View):
+    """POST pk=...&action=assign|tag|delete: all-or-nothing over the selected visible records."""
+
+    MAX_SELECTED = 500
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ids = [int(pk) for pk in request.POST.getlist("pk") if pk.isdigit()][: self.MAX_SELECTED]
+        objects = list(self.model.objects.visible_to(request.user).filter(pk__in=ids))
+        action = request.POST.get("action")
+        try:
+            if not objects:
+                raise ValidationError(_("Select at least one record."))
+            if action == "assign":
+                done = self.service.bulk_assign(objects, actor=request.user, owner=request.POST.get("owner"))
+            elif action == "tag":
+                done = self.service.bulk_add_tag(objects, actor=request.user, tag=request.POST.get("tag", ""))
+            elif action == "delete":
+                done = self.service.bulk_delete(objects, actor=request.user)
+            else:
+                return HttpResponseBadRequest(_("Unknown action."))
+        except AccessDenied:
+            messages.error(request, _("You may not change some of the selected records; nothing was changed."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Done: %(count)d records.") % {"count": done})
+        return redirect(request.POST.get("next") or self.url_name("list"))
+
+
+class ObjectDetailView(EntityViewMixin, View):
+    """The card: key fields, related records and the timeline."""
+
+    template_name: ClassVar[str]
+
+    def related_context(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {}
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = visible_object(request, self.model, pk, include_deleted=True)
+        page = timeline_for(obj)
+        context = {
+            **self.base_context(),
+            "object": obj,
+            "timeline": page,
+            "can_change": permissions.can_change(request.user, obj) and not obj.is_deleted,
+            "can_restore": obj.is_deleted and permissions.can_restore(request.user, obj),
+            "note_form": NoteForm(),
+            "custom_values": [(cf.label, display_value(cf, (obj.custom_fields or {}).get(cf.key)))
+                              for cf in fields_for(self.entity)],
+            **self.related_context(request, obj),
+        }
+        return render(request, self.template_name, context)
+
+
+class TimelineView(EntityViewMixin, View):
+    """The next page of a card's timeline (HTMX 'show more' and kind filter)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.utils.dateparse import parse_datetime
+
+        obj = visible_object(request, self.model, pk, include_deleted=True)
+        before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+        kinds = set(request.GET.getlist("kind")) or None
+        page = timeline_for(obj, before=before, kinds=kinds)
+        return render(request, "core/partials/_timeline.html", {**self.base_context(), "object": obj, "timeline": page})
+
+
+class NoteCreateView(EntityViewMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from kartoteka.activities.services import add_note
+
+        obj = visible_object(request, self.model, pk)
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            try:
+                add_note(obj, actor=request.user, body=form.cleaned_data["body"])
+            except AccessDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                form.add_error("body", exc.message_dict.get("body", exc.messages))
+        if is_partial(request):
+            context = {**self.base_context(), "object": obj, "timeline": timeline_for(obj),
+                       "note_form": form if form.errors else NoteForm(), "can_change": True}
+            return render(request, "core/partials/_card_timeline.html", context)
+        return redirect(obj.get_absolute_url())
+
+
+class ObjectEditView(EntityViewMixin, View):
+    """Create (pk=None) or edit. A stale form (someone saved first) shows a conflict instead of overwriting."""
+
+    form_class: ClassVar[type[ServiceModelForm]]
+    template_name = "core/object_edit.html"
+
+    def get_object(self, request: HttpRequest, pk: int | None) -> Any:
+        if pk is None:
+            if request.user.is_viewer:
+                raise Http404
+            return self.model(owner=request.user)
+        obj = visible_object(request, self.model, pk)
+        if not permissions.can_change(request.user, obj):
+            raise Http404
+        return obj
+
+    def render_form(self, request: HttpRequest, form: ServiceModelForm, obj: Any, conflict: Any = None) -> HttpResponse:
+        context = {**self.base_context(), "form": form, "object": obj, "conflict": conflict}
+        return render(request, self.template_name, context, status=409 if conflict else (422 if form.errors else 200))
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        return self.render_form(request, self.form_class(instance=obj, user=request.user), obj)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        form = self.form_class(request.POST, instance=obj, user=request.user)
+        if not form.is_valid():
+            return self.render_form(request, form, obj)
+        try:
+            if pk is None:
+                obj = self.service_fn("create")(actor=request.user, data=form.service_data())
+            else:
+                obj = self.service_fn("update")(obj, actor=request.user, data=form.service_data(),
+                                                expected_version=form.expected_version)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            return self.render_form(request, form, obj)
+        except ConflictError:
+            current = self.model.objects.get(pk=obj.pk)
+            return self.render_form(request, form, obj, conflict=current)
+        except AccessDenied:
+            raise Http404 from None
+        messages.success(request, _("Saved."))
+        return redirect(obj.get_absolute_url())
+
+
+class InlineEditView(EntityViewMixin, View):
+    """Edit one cell of the list in place: GET gives the input, POST saves and returns the cell."""
+
+    form_class: ClassVar[type[ServiceModelForm]]
+    table_class: ClassVar[type[tables.Table]]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if kwargs["field"] not in self.table_class.inline_fields:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, obj: Any, field: str, form: Any = None) -> dict[str, Any]:
+        table = self.table_class.for_entity()([obj], columns=[field])
+        return {**self.base_context(), "object": obj, "field": field, "form": form, "cell": table.rows[0].get_cell(field),
+                "conflict": None}
+
+    def get(self, request: HttpRequest, pk: int, field: str) -> HttpResponse:
+        obj = visible_object(request, self.model, pk)
+        if not permissions.can_change(request.user, obj):
+            raise Http404
+        if request.GET.get("cancel"):
+            return render(request, "core/partials/_cell.html", self.context(obj, field))
+        form = self.form_class(instance=obj, user=request.user, only=[field])
+        return render(request, "core/partials/_cell_form.html", self.context(obj, field, form))
+
+    def post(self, request: HttpRequest, pk: int, field: str) -> HttpResponse:
+        obj = visible_object(request, self.model, pk)
+        if not permissions.can_change(request.user, obj):
+            raise Http404
+        form = self.form_class(request.POST, instance=obj, user=request.user, only=[field])
+        if form.is_valid():
+            try:
+                obj = self.service_fn("update")(obj, actor=request.user, data=form.service_data(),
+                                                expected_version=form.expected_version)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except ConflictError:
+                context = self.context(self.model.objects.get(pk=pk), field, form)
+                context["conflict"] = True
+                return render(request, "core/partials/_cell_form.html", context, status=409)
+            else:
+                return render(request, "core/partials/_cell.html", self.context(obj, field))
+        return render(request, "core/partials/_cell_form.html", self.context(obj, field, form), status=422)
+
+
+class ObjectDeleteView(EntityViewMixin, View):
+    template_name = "core/object_delete.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = visible_object(request, self.model, pk)
+        if not permissions.can_change(request.user, obj):
+            raise Http404
+        return render(request, self.template_name, {**self.base_context(), "object": obj})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = visible_object(request, self.model, pk)
+        try:
+            self.service_fn("delete")(obj, actor=request.user)
+        except AccessDenied:
+            raise Http404 from None
+        messages.success(request, _("Moved to the recycle bin: %(name)s") % {"name": obj})
+        return redirect(self.url_name("list"))
+
+
+class ObjectRestoreView(EntityViewMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = visible_object(request, self.model, pk, include_deleted=True)
+        try:
+            self.service_fn("restore")(obj, actor=request.user)
+        except AccessDenied:
+            raise Http404 from None
+        messages.success(request, _("Restored: %(name)s") % {"name": obj})
+        return redirect(obj.get_absolute_url())
