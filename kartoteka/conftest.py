@@ -101,6 +101,21 @@ def make_contact(db: Any) -> Callable[..., Any]:
     return make
 
 
+@pytest.fixture
+def make_custom_field(admin: User) -> Callable[..., Any]:
+    """Define a custom field the way an administrator does (through the service)."""
+    from kartoteka.customfields.models import CustomField
+    from kartoteka.customfields.services import save_custom_field
+
+    def make(key: str, field_type: str = "text", *, entity: str = "company", choices: tuple[str, ...] = (),
+             **extra: Any) -> CustomField:
+        field = CustomField(entity=entity, key=key, label=extra.pop("label", key.capitalize()),
+                            field_type=field_type, **extra)
+        return save_custom_field(field, actor=admin, choices=list(choices))
+
+    return make
+
+
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "axes",
     "csp",
+    "ninja",  # serves the API docs' Swagger UI from our static files (the CDN page breaks under our CSP)
     "kartoteka.core",
     "kartoteka.accounts",
     "kartoteka.audit",
@@ -140,6 +141,7 @@ DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "RUB")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from here (and from the finders)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"

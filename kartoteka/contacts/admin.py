@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from kartoteka.contacts.models import Company, Contact
 
@@ -9,6 +10,7 @@ class CompanyAdmin(admin.ModelAdmin):
     search_fields = ("name", "inn")
     list_select_related = ("owner",)
     raw_id_fields = ("owner", "created_by")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Contact)

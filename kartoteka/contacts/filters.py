@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.forms import CheckboxSelectMultiple
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.contacts.choices import CompanyStatus, LegalForm, Source
@@ -10,9 +11,9 @@ from kartoteka.core.filters import CRMFilterSet
 
 class CompanyFilterSet(CRMFilterSet):
     entity = "company"
-    status = django_filters.MultipleChoiceFilter(choices=CompanyStatus.choices, label=_("Status"))
-    legal_form = django_filters.MultipleChoiceFilter(choices=LegalForm.choices, label=_("Legal form"))
-    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("Source"))
+    status = django_filters.MultipleChoiceFilter(choices=CompanyStatus.choices, widget=CheckboxSelectMultiple, label=_("Status"))
+    legal_form = django_filters.MultipleChoiceFilter(choices=LegalForm.choices, widget=CheckboxSelectMultiple, label=_("Legal form"))
+    source = django_filters.MultipleChoiceFilter(choices=Source.choices, widget=CheckboxSelectMultiple, label=_("Source"))
     inn = django_filters.CharFilter(lookup_expr="startswith", label=_("INN"))
     industry = django_filters.CharFilter(lookup_expr="icontains", label=_("Industry"))
 
@@ -27,7 +28,7 @@ class ContactFilterSet(CRMFilterSet):
     has_company = django_filters.BooleanFilter(field_name="company", lookup_expr="isnull", exclude=True,
                                                label=_("Has a company"))
     position = django_filters.CharFilter(lookup_expr="icontains", label=_("Position"))
-    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("Source"))
+    source = django_filters.MultipleChoiceFilter(choices=Source.choices, widget=CheckboxSelectMultiple, label=_("Source"))
     birthday_month = django_filters.NumberFilter(field_name="birthday", lookup_expr="month", label=_("Birthday month"))
 
     class Meta:

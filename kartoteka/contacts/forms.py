@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.core.forms import ServiceModelForm
@@ -10,6 +11,7 @@ from kartoteka.core.widgets import AutocompleteSelect
 class CompanyForm(ServiceModelForm):
     entity = "company"
     multi_value_fields = ("phones", "emails")
+    website = forms.URLField(label=_("Website"), required=False, max_length=255, assume_scheme="https")
 
     class Meta:
         model = Company

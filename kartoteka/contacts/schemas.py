@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from kartoteka.api.schemas import UserRef, user_ref
 from kartoteka.contacts.choices import CompanyStatus, LegalForm, Source
@@ -50,6 +51,9 @@ class CompanyOut(Schema):
 
 
 class CompanyIn(Schema):
+    # An unknown key (a typo, or "created_by"/"version") is a 422, not a silently ignored field.
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(..., max_length=255)
     legal_form: LegalForm | None = None
     inn: str = Field("", max_length=20)
@@ -114,6 +118,9 @@ class ContactOut(Schema):
 
 
 class ContactIn(Schema):
+    # An unknown key (a typo, or "created_by"/"version") is a 422, not a silently ignored field.
+    model_config = ConfigDict(extra="forbid")
+
     first_name: str = Field(..., max_length=100)
     last_name: str = Field("", max_length=100)
     middle_name: str = Field("", max_length=100)

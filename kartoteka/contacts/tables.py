@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.core.tables import CRMTable, EmailsColumn, PhonesColumn, TagsColumn, inline_edit_attrs
@@ -32,7 +33,7 @@ class CompanyTable(CRMTable):
 class ContactTable(CRMTable):
     entity = "contact"
     full_name = tables.Column(
-        linkify=True, verbose_name=_("Name"), accessor="full_name", order_by=("last_name", "first_name"),
+        linkify=True, verbose_name=pgettext_lazy("person", "Name"), accessor="full_name", order_by=("last_name", "first_name"),
     )
     position = tables.Column(attrs=inline_edit_attrs("contacts:contact_cell", "position"))
     company = tables.Column(linkify=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,10 @@ def _resolve_owner(actor: Any, owner: Any, current_owner_id: int | None) -> Any:
     from kartoteka.accounts.models import User
 
     owner_id = owner.pk if isinstance(owner, User) else owner
+    try:
+        owner_id = int(owner_id)
+    except (TypeError, ValueError):
+        raise ValidationError({"owner": _("Choose a user.")}) from None
     if owner_id == current_owner_id:
         return None
     if not permissions.can_reassign(actor) and not (current_owner_id is None and owner_id == actor.pk):
@@ -118,6 +122,8 @@ def _apply(instance: CRMModel, data: dict[str, Any], *, actor: Any, entity: str,
         elif isinstance(value, str):
             value = value.strip()
         field = instance._meta.get_field(name)
+        if value is None and not field.null and isinstance(field, models.CharField | models.TextField):
+            value = ""  # an API client's null for a text field means "empty"
         if getattr(field, "many_to_one", False):
             attname = field.attname
             raw = value.pk if hasattr(value, "pk") else value
@@ -140,7 +146,7 @@ def _apply(instance: CRMModel, data: dict[str, Any], *, actor: Any, entity: str,
 
 def create_record(model: type[R], *, actor: Any, data: dict[str, Any], entity: str, normalizers: Normalizers) -> R:
     """Create a record owned by the actor (or by `data['owner']` where the actor may assign)."""
-    if not actor.is_authenticated or actor.is_viewer:
+    if not actor.is_authenticated or not actor.is_active or actor.is_viewer:
         raise AccessDenied()
     instance = model(owner=actor, created_by=actor)
     instance.owner_id = None  # resolved below: defaults to the actor
@@ -163,11 +169,15 @@ def update_record(instance: R, *, actor: Any, data: dict[str, Any], entity: str,
         locked = type(instance).objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and locked.version != expected_version:
             raise ConflictError(locked.version)
+        if locked.deleted_at is not None:
+            raise ValidationError(_("The record is in the recycle bin: restore it first."))
         changed, tags = _apply(locked, data, actor=actor, entity=entity, normalizers=normalizers, partial=partial)
-        if changed:
+        # Tags are part of the record's state: changing them must bump the version (ETag) like any field.
+        tags_changed = tags is not None and {t.pk for t in tags} != set(locked.tags.values_list("pk", flat=True))
+        if changed or tags_changed:
             locked.version += 1
             locked.save(update_fields=[*changed, "version"])
-        if tags is not None:
+        if tags is not None and tags_changed:
             _set_tags(locked, tags)
     return locked
 
@@ -187,8 +197,11 @@ def add_tag(instance: CRMModel, *, actor: Any, name: str) -> None:
         raise AccessDenied()
     with acting_as(actor), transaction.atomic():
         tags = _resolve_tags([name])
-        if tags:
-            instance.tags.add(*tags)
+        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        if tags and not locked.tags.filter(pk=tags[0].pk).exists():
+            locked.version += 1
+            locked.save(update_fields=["version"])
+            locked.tags.add(*tags)
 
 
 def soft_delete(instance: R, *, actor: Any, expected_version: int | None = None) -> R:

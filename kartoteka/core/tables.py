@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.core.validators import format_phone
@@ -101,6 +102,6 @@ class CRMTable(tables.Table):
             return str(column.verbose_name)
         model = cls._meta.model
         try:
-            return str(model._meta.get_field(name).verbose_name).capitalize()
+            return capfirst(str(model._meta.get_field(name).verbose_name))
         except Exception:  # noqa: BLE001 - a computed column without a model field
             return name

@@ -50,7 +50,10 @@ def format_phone(e164: str) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     shown = phonenumbers.format_number(number, fmt)
-    return f"{shown} {_('ext.')} {ext}" if ext else shown
+    if not ext:
+        return shown
+    ext_label = _("ext.")  # outside the f-string: xgettext does not see calls inside f-strings
+    return f"{shown} {ext_label} {ext}"
 
 
 def normalize_phones(values: list[str] | str | None) -> list[str]:

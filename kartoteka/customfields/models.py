@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartoteka.customfields.choices import Entity, FieldType
 
@@ -24,7 +25,7 @@ class CustomField(models.Model):
     field_type = models.CharField(_("type"), max_length=16, choices=FieldType.choices)
     choices = models.JSONField(_("choices"), default=list, blank=True, help_text=_("For choice fields: one option per line."))
     required = models.BooleanField(_("required"), default=False)
-    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=100)
 
     class Meta:
         ordering = ["entity", "position", "label"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -37,13 +37,18 @@ def clean_value(field: CustomField, value: Any) -> Any:
         if isinstance(value, bool):
             raise ValidationError(_("Enter a number."), code="invalid")
         try:
-            number = Decimal(str(value).replace(" ", "").replace(",", "."))
+            # Any whitespace groups digits: Russian formatting (and Django's ru locale) uses a no-break space.
+            number = Decimal("".join(str(value).split()).replace(",", "."))
         except InvalidOperation as exc:
             raise ValidationError(_("Enter a number."), code="invalid") from exc
         if not number.is_finite() or abs(number) >= Decimal("1e15"):
             raise ValidationError(_("Enter a number."), code="invalid")
-        return str(number.quantize(Decimal("0.01"))) if kind == FieldType.MONEY else str(number.normalize())
+        if kind == FieldType.MONEY:
+            return str(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return format(number.normalize(), "f")  # fixed-point: "100", never normalize()'s "1E+2"
     if kind == FieldType.DATE:
+        if isinstance(value, datetime.datetime):  # a spreadsheet's date cell: keep the date, not the time
+            return value.date().isoformat()
         if isinstance(value, datetime.date):
             return value.isoformat()
         try:

@@ -13,10 +13,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Model, QuerySet
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django_tables2.paginators import LazyPaginator
 
@@ -29,6 +33,7 @@ from kartoteka.core.views.htmx import is_partial
 from kartoteka.customfields.values import display_value, fields_for
 
 COUNT_CAP = 10_000
+MAX_PER_PAGE = 200
 
 
 def visible_object(request: HttpRequest, model: type[Model], pk: int, *, include_deleted: bool = False) -> Any:
@@ -86,10 +91,15 @@ class ObjectListView(EntityViewMixin, View):
             queryset = queryset.none()
         table_cls = self.table_class.for_entity()
         columns = self.chosen_columns(request, table_cls)
-        table = table_cls(queryset, columns=columns, request=request)
-        per_page = min(int(request.GET.get("per_page") or settings.LIST_PAGE_SIZE), 200) if str(
-            request.GET.get("per_page", "")).isdigit() else settings.LIST_PAGE_SIZE
-        tables.RequestConfig(request, paginate={"per_page": per_page, "paginator_class": LazyPaginator}).configure(table)
+        # No request= here: django-tables2 would paginate at once, with a full COUNT and the raw ?per_page=.
+        table = table_cls(queryset, columns=columns)
+        per_page = request.GET.get("per_page", "")
+        per_page = min(int(per_page), MAX_PER_PAGE) if per_page.isdigit() and int(per_page) > 0 else settings.LIST_PAGE_SIZE
+        tables.RequestConfig(request, paginate=False).configure(table)  # ordering from ?sort=
+        try:
+            table.paginate(paginator_class=LazyPaginator, per_page=per_page, page=request.GET.get("page") or 1)
+        except (EmptyPage, PageNotAnInteger):
+            table.paginate(paginator_class=LazyPaginator, per_page=per_page, page=1)
         count, more = capped_count(queryset)
         context = {
             **self.base_context(),
@@ -131,8 +141,13 @@ class BulkActionView(EntityViewMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Done: %(count)d records.") % {"count": done})
-        return redirect(request.POST.get("next") or self.url_name("list"))
+            messages.success(request, ngettext("Done: %(count)d record.", "Done: %(count)d records.", done) % {"count": done})
+        next_url = request.POST.get("next", "")
+        # Only back to a page of this site: a crafted form must not bounce the user elsewhere.
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            next_url = self.url_name("list")
+        return redirect(next_url)
 
 
 class ObjectDetailView(EntityViewMixin, View):
@@ -164,13 +179,11 @@ class TimelineView(EntityViewMixin, View):
     """The next page of a card's timeline (HTMX 'show more' and kind filter)."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from django.utils.dateparse import parse_datetime
-
         obj = visible_object(request, self.model, pk, include_deleted=True)
-        before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
         kinds = set(request.GET.getlist("kind")) or None
-        page = timeline_for(obj, before=before, kinds=kinds)
-        return render(request, "core/partials/_timeline.html", {**self.base_context(), "object": obj, "timeline": page})
+        page = timeline_for(obj, cursor=request.GET.get("cursor"), kinds=kinds)
+        return render(request, "core/partials/_timeline.html",
+                      {**self.base_context(), "object": obj, "timeline": page, "kinds": sorted(kinds or [])})
 
 
 class NoteCreateView(EntityViewMixin, View):
@@ -209,9 +222,13 @@ class ObjectEditView(EntityViewMixin, View):
             raise Http404
         return obj
 
-    def render_form(self, request: HttpRequest, form: ServiceModelForm, obj: Any, conflict: Any = None) -> HttpResponse:
-        context = {**self.base_context(), "form": form, "object": obj, "conflict": conflict}
-        return render(request, self.template_name, context, status=409 if conflict else (422 if form.errors else 200))
+    def render_form(self, request: HttpRequest, form: ServiceModelForm, obj: Any,
+                    conflict: list[tuple[str, str, str]] | None = None) -> HttpResponse:
+        """`conflict` (possibly empty) means someone saved first: show what they saved beside the input."""
+        context = {**self.base_context(), "form": form, "object": obj, "conflict": conflict is not None,
+                   "conflict_rows": conflict or []}
+        status = 409 if conflict is not None else (422 if form.errors else 200)
+        return render(request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(request, pk)
@@ -233,11 +250,37 @@ class ObjectEditView(EntityViewMixin, View):
             return self.render_form(request, form, obj)
         except ConflictError:
             current = self.model.objects.get(pk=obj.pk)
-            return self.render_form(request, form, obj, conflict=current)
+            return self.render_form(request, form, obj, conflict=conflict_rows(form, self.form_class(instance=current)))
         except AccessDenied:
             raise Http404 from None
         messages.success(request, _("Saved."))
         return redirect(obj.get_absolute_url())
+
+
+def conflict_rows(mine: ServiceModelForm, theirs: ServiceModelForm) -> list[tuple[str, str, str]]:
+    """(label, saved value, your value) for each field where the saved record and the user's input differ."""
+    rows = []
+    for name, field in mine.fields.items():
+        if name == "version" or field.widget.is_hidden:
+            continue
+        yours = mine.cleaned_data.get(name)
+        saved = theirs.initial.get(name, theirs.fields[name].initial if name in theirs.fields else None)
+        saved = getattr(saved, "pk", saved)
+        yours_cmp = getattr(yours, "pk", yours)
+        if str(saved if saved is not None else "") != str(yours_cmp if yours_cmp is not None else ""):
+            rows.append((str(field.label), _display(field, saved), _display(field, yours)))
+    return rows
+
+
+def _display(field: Any, value: Any) -> str:
+    if isinstance(field, ModelChoiceField):
+        # Never iterate the choices: they may be a million companies.
+        obj = value if isinstance(value, Model) else field.queryset.filter(pk=value).first() if value else None
+        return str(obj) if obj is not None else ""
+    choices = dict(getattr(field, "choices", []) or [])
+    if value in choices:
+        return str(choices[value])
+    return "" if value is None else str(value)
 
 
 class InlineEditView(EntityViewMixin, View):
@@ -277,7 +320,9 @@ class InlineEditView(EntityViewMixin, View):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             except ConflictError:
-                context = self.context(self.model.objects.get(pk=pk), field, form)
+                current = self.model.objects.get(pk=pk)  # show the value saved meanwhile, not the stale input
+                fresh_form = self.form_class(instance=current, user=request.user, only=[field])
+                context = self.context(current, field, fresh_form)
                 context["conflict"] = True
                 return render(request, "core/partials/_cell_form.html", context, status=409)
             else:

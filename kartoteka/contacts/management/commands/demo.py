@@ -1,0 +1,30 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from kartoteka.contacts import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo client base: two sales teams, companies, contacts and a year of history (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--companies", type=int, default=200)
+        parser.add_argument("--contacts", type=int, default=500)
+        parser.add_argument("--seed", type=int, default=2026, help="The same seed gives the same base.")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if demo.demo_present():
+            self.stdout.write("demo data already present")
+        else:
+            started = time.monotonic()
+            summary = demo.load_demo(companies=int(opts["companies"]), contacts=int(opts["contacts"]),
+                                     seed=int(opts["seed"]))
+            self.stdout.write(
+                f"Demo base created in {time.monotonic() - started:.1f} s: {summary.companies} companies, "
+                f"{summary.contacts} contacts, {summary.notes} notes, {summary.changes} audit records."
+            )
+        self.stdout.write(f"Demo users (password: {demo.DEMO_PASSWORD}):")
+        for user in demo.demo_users():
+            self.stdout.write(f"  {user.username:<12} {user.role:<8} {str(user.team or ''):<16} {user.get_full_name()}")
