@@ -59,6 +59,8 @@ if ! pg_reachable "$PG_URL" 2>/dev/null; then
 fi
 
 export KARTOTEKA_VAR_DIR=${KARTOTEKA_VAR_DIR:-$(mktemp -d)}
+# No persistent connections: a live-server thread holding one would block dropping the test database.
+export DB_CONN_MAX_AGE=0
 PYTEST_ARGS=("$@")
 
 echo "=== SQLite ==="

@@ -112,3 +112,16 @@ def visible_owners(user: User) -> Any:
     if user.role in (Role.HEAD, Role.VIEWER):
         return User.objects.filter(Q(pk=user.pk) | Q(pk__in=team_member_ids(user)))
     return User.objects.filter(pk=user.pk)
+
+
+def restorable_owner_ids(user: User) -> set[int] | None:
+    """Owners whose deleted records `user` may restore: None means every owner (admins)."""
+    from kartoteka.accounts.models import User
+
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_admin:
+        return None
+    if user.role == Role.HEAD:
+        return set(User.objects.filter(Q(pk=user.pk) | Q(pk__in=team_member_ids(user))).values_list("pk", flat=True))
+    return set()

@@ -85,3 +85,4 @@ def save_columns(user: User, table_key: str, columns: list[str], *, allowed: lis
 def revoke_token(user: User, token_id: int) -> None:
     """Revoke one of the user's own tokens (someone else's id changes nothing)."""
     ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+

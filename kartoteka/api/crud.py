@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router, Schema, Status
 
 from kartoteka.api.errors import ErrorOut
 from kartoteka.api.pagination import paginate
@@ -38,7 +38,8 @@ def expected_version(if_match: str | None, obj: Any) -> int | None:
 
 def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_schema: Any, patch_schema: Any,
                 filter_schema: Any, filterset_class: Any, orderings: list[str], to_out: Any, related: tuple = (),
-                prefetch: tuple = ("tags",)) -> Router:
+                prefetch: tuple = ("tags",), annotate: Any = None) -> Router:
+    """`annotate(queryset, user)` adds per-user annotations the output needs (e.g. related visibility)."""
     plural = model._meta.verbose_name_plural
     router = Router(tags=[str(model._meta.object_name) + "s"])
 
@@ -65,7 +66,8 @@ def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_sc
     HistoryPage.__name__ = f"{model._meta.object_name}HistoryPage"
 
     def visible(request: HttpRequest) -> Any:
-        return model.objects.visible_to(request.user).select_related("owner", *related).prefetch_related(*prefetch)
+        qs = model.objects.visible_to(request.user).select_related("owner", *related).prefetch_related(*prefetch)
+        return annotate(qs, request.user) if annotate else qs
 
     def get_visible(request: HttpRequest, pk: int) -> Any:
         return get_object_or_404(visible(request), pk=pk)
@@ -90,10 +92,10 @@ def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_sc
         page["items"] = [to_out(obj) for obj in page["items"]]
         return page
 
-    @router.post("", response={201: out_schema, **ERRORS}, operation_id=f"{entity}_create", summary=f"Create a {model._meta.verbose_name}")
+    @router.post("", response={201: out_schema, 403: ErrorOut, **ERRORS}, operation_id=f"{entity}_create", summary=f"Create a {model._meta.verbose_name}")
     def create_record(request: HttpRequest, response: HttpResponse, payload: in_schema) -> Any:  # type: ignore[valid-type]
         obj = getattr(service, f"create_{entity}")(actor=request.user, data=payload.model_dump(exclude_unset=True))
-        return 201, respond(response, get_visible(request, obj.pk))
+        return Status(201, respond(response, get_visible(request, obj.pk)))
 
     @router.get("/{int:pk}", response={200: out_schema, **ERRORS}, operation_id=f"{entity}_read", summary=f"Read a {model._meta.verbose_name}")
     def read_record(request: HttpRequest, response: HttpResponse, pk: int) -> Any:
@@ -117,7 +119,7 @@ def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_sc
     def delete_record(request: HttpRequest, pk: int, if_match: str | None = Header(None, alias="If-Match")) -> Any:
         obj = get_visible(request, pk)
         getattr(service, f"delete_{entity}")(obj, actor=request.user, expected_version=expected_version(if_match, obj))
-        return 204, None
+        return Status(204, None)
 
     @router.post("/{int:pk}/restore", response={200: out_schema, 403: ErrorOut, **ERRORS},
                  operation_id=f"{entity}_restore", summary=f"Restore a {model._meta.verbose_name} from the recycle bin")

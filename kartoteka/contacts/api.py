@@ -12,4 +12,5 @@ contacts_router = crud_router(
     model=Contact, entity="contact", service=services, out_schema=schemas.ContactOut, in_schema=schemas.ContactIn,
     patch_schema=schemas.ContactPatch, filter_schema=schemas.ContactFilters, filterset_class=ContactFilterSet,
     orderings=schemas.CONTACT_ORDERINGS, to_out=schemas.contact_out, related=("company",),
+    annotate=lambda qs, user: qs.with_company_visibility(user),
 )

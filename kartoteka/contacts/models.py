@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.contacts.choices import CompanyStatus, LegalForm, Source
 from kartoteka.core.models import CRMModel
+from kartoteka.core.querysets import CRMQuerySet
 from kartoteka.core.search import normalise_text, phone_digits
 
 __all__ = ["Company", "Contact"]
@@ -49,8 +53,18 @@ class Company(CRMModel):
         return reverse("contacts:company_detail", args=[self.pk])
 
     def build_search_text(self) -> str:
-        parts = [self.name, self.inn, self.ogrn, *self.emails, *(phone_digits(p) for p in self.phones)]
+        parts = [self.name, self.inn, self.kpp, self.ogrn, *self.emails, *(phone_digits(p) for p in self.phones)]
         return normalise_text(" ".join(p for p in parts if p))
+
+
+class ContactQuerySet(CRMQuerySet):
+    def with_company_visibility(self, user: Any) -> ContactQuerySet:
+        """Annotate `company_visible`: whether `user` may see the contact's company (alive and in scope).
+
+        A visible contact may belong to a company its viewer cannot see; lists and the API then show no company.
+        """
+        visible = Company.objects.visible_to(user).filter(pk=OuterRef("company_id"))
+        return self.annotate(company_visible=Exists(visible))
 
 
 class Contact(CRMModel):
@@ -71,6 +85,8 @@ class Contact(CRMModel):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, blank=True)
     description = models.TextField(_("description"), blank=True)
     tags = models.ManyToManyField("customfields.Tag", verbose_name=_("tags"), related_name="contacts", blank=True)
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -93,7 +109,7 @@ class Contact(CRMModel):
 
     def build_search_text(self) -> str:
         parts = [
-            self.last_name, self.first_name, self.middle_name, self.telegram,
+            self.last_name, self.first_name, self.middle_name, self.position, self.telegram,
             *self.emails, *(phone_digits(p) for p in self.phones),
         ]
         return normalise_text(" ".join(p for p in parts if p))

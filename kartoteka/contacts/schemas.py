@@ -180,7 +180,8 @@ def contact_out(contact: Contact) -> dict[str, Any]:
     company = contact.company
     data.update(
         phones=_phones(contact.phones), owner=user_ref(contact.owner), tags=[t.name for t in contact.tags.all()],
-        company={"id": company.pk, "name": company.name} if company and not company.is_deleted else None,
+        # Only a company the caller may see (see ContactQuerySet.with_company_visibility).
+        company={"id": company.pk, "name": company.name} if company and getattr(contact, "company_visible", False) else None,
         deleted=contact.is_deleted,
     )
     return data

@@ -36,7 +36,7 @@ class ContactTable(CRMTable):
         linkify=True, verbose_name=pgettext_lazy("person", "Name"), accessor="full_name", order_by=("last_name", "first_name"),
     )
     position = tables.Column(attrs=inline_edit_attrs("contacts:contact_cell", "position"))
-    company = tables.Column(linkify=True)
+    company = tables.Column(linkify=lambda record: record.company.get_absolute_url() if _company_shown(record) else None)
     phones = PhonesColumn(orderable=False)
     emails = EmailsColumn(orderable=False)
     telegram = tables.Column(attrs=inline_edit_attrs("contacts:contact_cell", "telegram"))
@@ -48,7 +48,15 @@ class ContactTable(CRMTable):
     default_columns = ("full_name", "position", "company", "phones", "emails", "owner", "updated_at")
     inline_fields = frozenset({"position", "telegram"})
 
+    def render_company(self, value: Company, record: Contact) -> str:
+        return str(value) if _company_shown(record) else "—"
+
     class Meta(CRMTable.Meta):
         model = Contact
         fields = ("full_name", "position", "company", "phones", "emails", "telegram", "whatsapp", "birthday",
                   "source", "owner", "tags", "created_at", "updated_at")
+
+
+def _company_shown(record: Contact) -> bool:
+    """The company only when the viewer may see it (annotated by ContactQuerySet.with_company_visibility)."""
+    return record.company_id is not None and getattr(record, "company_visible", False)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("companies/<int:pk>/restore/", views.CompanyRestoreView.as_view(), name="company_restore"),
     path("companies/<int:pk>/timeline/", views.CompanyTimelineView.as_view(), name="company_timeline"),
     path("companies/<int:pk>/notes/", views.CompanyNoteView.as_view(), name="company_note"),
+    path("companies/<int:pk>/shares/", views.CompanyShareView.as_view(), name="company_share"),
     path("contacts/", views.ContactListView.as_view(), name="contact_list"),
     path("contacts/new/", views.ContactEditView.as_view(), name="contact_create"),
     path("contacts/bulk/", views.ContactBulkView.as_view(), name="contact_bulk"),
@@ -26,5 +27,6 @@ urlpatterns = [
     path("contacts/<int:pk>/restore/", views.ContactRestoreView.as_view(), name="contact_restore"),
     path("contacts/<int:pk>/timeline/", views.ContactTimelineView.as_view(), name="contact_timeline"),
     path("contacts/<int:pk>/notes/", views.ContactNoteView.as_view(), name="contact_note"),
+    path("contacts/<int:pk>/shares/", views.ContactShareView.as_view(), name="contact_share"),
     path("trash/", views.recycle_bin, name="recycle_bin"),
 ]

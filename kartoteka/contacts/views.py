@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kartoteka.accounts import permissions
 from kartoteka.contacts import services
 from kartoteka.contacts.filters import CompanyFilterSet, ContactFilterSet
 from kartoteka.contacts.forms import CompanyForm, ContactForm
@@ -76,12 +77,17 @@ class CompanyNoteView(CompanyMixin, generic.NoteCreateView):
     pass
 
 
+class CompanyShareView(CompanyMixin, generic.ShareView):
+    pass
+
+
 class ContactListView(ContactMixin, generic.ObjectListView):
     filterset_class = ContactFilterSet
     table_class = ContactTable
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).select_related("owner", "company").prefetch_related("tags")
+        return (super().get_queryset(request).select_related("owner", "company").prefetch_related("tags")
+                .with_company_visibility(request.user))
 
 
 class ContactDetailView(ContactMixin, generic.ObjectDetailView):
@@ -127,6 +133,10 @@ class ContactNoteView(ContactMixin, generic.NoteCreateView):
     pass
 
 
+class ContactShareView(ContactMixin, generic.ShareView):
+    pass
+
+
 @login_required
 def company_autocomplete(request: HttpRequest) -> HttpResponse:
     """<option>s of visible companies matching ?q= (for the company picker)."""
@@ -141,7 +151,10 @@ def recycle_bin(request: HttpRequest) -> HttpResponse:
     """Deleted companies and contacts the user can see; restore where allowed."""
     companies = Company.objects.visible_to(request.user, include_deleted=True).deleted().select_related("owner")
     contacts = Contact.objects.visible_to(request.user, include_deleted=True).deleted().select_related("owner")
+    restorable = permissions.restorable_owner_ids(request.user)
     return render(request, "contacts/recycle_bin.html", {
         "companies": companies.order_by("-deleted_at")[:100],
         "contacts": contacts.order_by("-deleted_at")[:100],
+        "restore_any": restorable is None,
+        "restorable_owner_ids": restorable or set(),
     })

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import DateRangeWidget
 
 from kartoteka.accounts import permissions
 from kartoteka.customfields.choices import FieldType
@@ -61,8 +64,31 @@ def custom_field_filter(cf: CustomField) -> django_filters.Filter:
             field_name=name, choices=[(c, c) for c in cf.choices], label=label, method=_multi_choice_contains,
         )
     if cf.field_type == FieldType.DATE:
-        return django_filters.CharFilter(field_name=name, label=label, lookup_expr="exact")
-    return django_filters.CharFilter(field_name=name, label=label, lookup_expr="exact")
+        return django_filters.DateFromToRangeFilter(field_name=name, label=label, method=_json_range,
+                                                    widget=DateRangeWidget(attrs={"type": "date"}))
+    return django_filters.RangeFilter(field_name=name, label=label, method=_json_range)
+
+
+def _json_range(queryset: QuerySet, name: str, value: slice | None) -> QuerySet:
+    """From/to on a JSON key. Numbers are stored as JSON numbers and dates as ISO text, so both compare in order."""
+    if not value:
+        return queryset
+    start, stop = value.start, value.stop
+    if start is not None:
+        queryset = queryset.filter(**{f"{name}__gte": _json_scalar(start)})
+    if stop is not None:
+        queryset = queryset.filter(**{f"{name}__lte": _json_scalar(stop)})
+    return queryset
+
+
+def _json_scalar(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _multi_choice_contains(queryset: QuerySet, name: str, value: str) -> QuerySet:

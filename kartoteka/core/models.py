@@ -56,7 +56,7 @@ class CRMModel(TimeStampedModel):
     # Fields that only a head or an admin may change, and that no form or API body may set directly.
     protected_fields: tuple[str, ...] = ("owner", "created_by", "version", "deleted_at", "search_text")
     # Fields left out of the audit diff (derived or bookkeeping).
-    audit_exclude: tuple[str, ...] = ("updated_at", "search_text", "version")
+    audit_exclude: tuple[str, ...] = ("created_at", "updated_at", "search_text", "version")
 
     class Meta:
         abstract = True

@@ -10,13 +10,16 @@ import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.accounts import permissions
+from kartoteka.audit.choices import Action
 from kartoteka.audit.context import change_context, current
+from kartoteka.audit.receivers import record_change
 from kartoteka.core.errors import AccessDenied, ConflictError
 from kartoteka.core.models import CRMModel
 from kartoteka.customfields.models import Tag
@@ -230,3 +233,33 @@ def restore(instance: R, *, actor: Any) -> R:
             locked.version += 1
             locked.save(update_fields=["deleted_at", "version"])
     return locked
+
+
+def shared_users(record: CRMModel) -> Any:
+    """Users a record is explicitly shared with (read-only access, see accounts.permissions)."""
+    from kartoteka.accounts.models import User
+
+    return User.objects.filter(
+        shares__content_type=ContentType.objects.get_for_model(record), shares__object_id=record.pk
+    ).order_by("last_name", "first_name", "username")
+
+
+def set_share(record: CRMModel, *, actor: Any, user: Any, shared: bool) -> None:
+    """Grant or take back one user's read access to one record. Audited on the record as 'shared with'."""
+    from kartoteka.accounts.models import RecordShare
+
+    if not permissions.can_change(actor, record):
+        raise AccessDenied()
+    if shared and (not user.is_active or user.pk == record.owner_id):
+        raise ValidationError({"user": _("Choose an active user other than the responsible.")})
+    content_type = ContentType.objects.get_for_model(record)
+    with acting_as(actor), transaction.atomic():
+        before = [str(u) for u in shared_users(record)]
+        if shared:
+            RecordShare.objects.get_or_create(content_type=content_type, object_id=record.pk, user=user,
+                                              defaults={"created_by": actor})
+        else:
+            RecordShare.objects.filter(content_type=content_type, object_id=record.pk, user=user).delete()
+        after = [str(u) for u in shared_users(record)]
+        if before != after:
+            record_change(record, Action.UPDATE, {"shared_with": before}, {"shared_with": after})

@@ -23,6 +23,8 @@ class CustomFieldForm(forms.ModelForm):
             # The key is the field's name in stored values and the API: fixed once created.
             self.fields["key"].disabled = True
             self.fields["entity"].disabled = True
+            # Stored values were validated for this type; another type would misread them.
+            self.fields["field_type"].disabled = True
 
     def clean_choices_text(self) -> list[str]:
         options = [line.strip() for line in self.cleaned_data.get("choices_text", "").splitlines() if line.strip()]

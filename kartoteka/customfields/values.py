@@ -7,14 +7,19 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kartoteka.customfields.choices import FieldType
 from kartoteka.customfields.models import CustomField
 
 MAX_TEXT = 2000
+# Money keeps kopecks exactly within a float's 15 significant digits; integers are exact to 10^15.
+MAX_MONEY = Decimal("1e13")
+MAX_NUMBER = Decimal("1e15")
 
 
 def fields_for(entity: str) -> list[CustomField]:
@@ -41,11 +46,13 @@ def clean_value(field: CustomField, value: Any) -> Any:
             number = Decimal("".join(str(value).split()).replace(",", "."))
         except InvalidOperation as exc:
             raise ValidationError(_("Enter a number."), code="invalid") from exc
-        if not number.is_finite() or abs(number) >= Decimal("1e15"):
+        limit = MAX_MONEY if kind == FieldType.MONEY else MAX_NUMBER
+        if not number.is_finite() or abs(number) >= limit:
             raise ValidationError(_("Enter a number."), code="invalid")
         if kind == FieldType.MONEY:
-            return str(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-        return format(number.normalize(), "f")  # fixed-point: "100", never normalize()'s "1E+2"
+            number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        # Stored as a JSON number so that sorting and range filters compare numerically on every backend.
+        return int(number) if number == number.to_integral_value() else float(number)
     if kind == FieldType.DATE:
         if isinstance(value, datetime.datetime):  # a spreadsheet's date cell: keep the date, not the time
             return value.date().isoformat()
@@ -149,4 +156,23 @@ def display_value(field: CustomField, value: Any) -> str:
             return datetime.date.fromisoformat(value).strftime("%d.%m.%Y")
         except (TypeError, ValueError):
             return str(value)
+    if field.field_type in (FieldType.NUMBER, FieldType.MONEY) and isinstance(value, int | float | str):
+        return format_number(value, money=field.field_type == FieldType.MONEY)
     return str(value)
+
+
+CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "CNY": "¥"}
+
+
+def format_number(value: Any, *, money: bool = False) -> str:
+    """Grouped digits in the active language's format; money with two decimals and the currency sign."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    places = 2 if money else (max(-number.as_tuple().exponent, 0) if isinstance(number.as_tuple().exponent, int) else 0)
+    shown = number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+    if money:
+        currency = settings.DEFAULT_CURRENCY
+        return f"{shown} {CURRENCY_SIGNS.get(currency, currency)}"
+    return shown

@@ -342,7 +342,7 @@ def test_valid_patch_normalises_values(owner, make_company, employees_field):
     body = response.json()
     assert body["phones"] == [{"e164": "+79161234567", "display": "8 (916) 123-45-67"}]
     assert (body["emails"], body["inn"], body["custom_fields"], body["tags"]) == (
-        ["info@example.com"], "7707083893", {"employees": "1200"}, ["VIP", "опт"])
+        ["info@example.com"], "7707083893", {"employees": 1200}, ["VIP", "опт"])
 
 
 # --- mass assignment ---------------------------------------------------------------------------------------
@@ -707,3 +707,38 @@ def test_session_user_sees_the_same_visibility_as_with_a_token(owner, manager_b,
     response = client_for(owner).get(COMPANY.url())
 
     assert response.json()["count"] == 0
+
+
+def test_numeric_custom_field_filters_by_range_and_sorts_numerically(owner, make_company, employees_field):
+    # given companies with 5, 50 and 500 employees (stored as numbers, not text: "500" < "50" as text)
+    for name, employees in [("Малая", 5), ("Средняя", 50), ("Крупная", 500)]:
+        make_company(owner, name=name, custom_fields={"employees": employees})
+    client = api_client_for(owner)
+
+    # when filtering 10..100 through the list's custom field range filter
+    body = client.get("/api/v1/companies", {"cf_employees_min": 10, "cf_employees_max": 100}).json()
+
+    # then only the middle one is listed
+    assert [c["name"] for c in body["items"]] == ["Средняя"]
+    assert body["items"][0]["custom_fields"] == {"employees": 50}
+    ordered = Company.objects.order_by("custom_fields__employees").values_list("name", flat=True)
+    assert list(ordered) == ["Малая", "Средняя", "Крупная"]
+
+
+def test_a_visible_contact_never_reveals_a_company_its_viewer_cannot_see(admin, owner, colleague, head_a,
+                                                                         make_company, make_contact):
+    # given the owner's contact works at a company owned by a colleague (linked by an admin)
+    secret = make_company(colleague, name="ООО Секрет")
+    contact = services.create_contact(actor=admin, data={"first_name": "Пётр", "company": secret.pk, "owner": owner.pk})
+
+    # when the owner reads the contact through the list and the detail endpoint
+    client = api_client_for(owner)
+    listed = client.get("/api/v1/contacts").json()["items"]
+    detail = client.get(f"/api/v1/contacts/{contact.pk}").json()
+
+    # then the company is absent for the owner, and present for the head who sees both
+    assert [c["company"] for c in listed] == [None]
+    assert detail["company"] is None
+    assert "Секрет" not in client.get("/api/v1/contacts").content.decode()
+    head_view = api_client_for(head_a).get(f"/api/v1/contacts/{contact.pk}").json()
+    assert head_view["company"] == {"id": secret.pk, "name": "ООО Секрет"}

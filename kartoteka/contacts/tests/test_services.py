@@ -700,11 +700,11 @@ def test_overlong_tag_is_refused(owner):
 
 VALID_CUSTOM = [
     ("text", "  Привет  ", "Привет"),
-    ("number", "42", "42"),
-    ("number", "-3,50", "-3.5"),
-    ("number", 100, "100"),
-    ("money", "1 234,5", "1234.50"),
-    ("money", 99, "99.00"),
+    ("number", "42", 42),
+    ("number", "-3,50", -3.5),
+    ("number", 100, 100),
+    ("money", "1 234,5", 1234.5),
+    ("money", 99, 99),
     ("date", "05.01.2026", "2026-01-05"),
     ("date", "2026-01-05", "2026-01-05"),
     ("choice", "gold", "gold"),
@@ -811,7 +811,7 @@ def test_update_of_one_custom_field_keeps_the_others(owner, make_custom_field):
 
     company = update_company(company, actor=owner, data={"custom_fields": {"employees": "12"}})
 
-    assert Company.objects.get(pk=company.pk).custom_fields == {"segment": "B2B", "employees": "12"}
+    assert Company.objects.get(pk=company.pk).custom_fields == {"segment": "B2B", "employees": 12}
     assert company.version == 2
 
 

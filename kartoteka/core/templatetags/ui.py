@@ -23,6 +23,12 @@ def tel_href(value: str) -> str:
     return "tel:" + value.split(";")[0] if value else ""
 
 
+@register.filter
+def minutes(value: Any) -> int:
+    """A timedelta as whole minutes (for messages such as the login lockout)."""
+    return round(value.total_seconds() / 60) if value else 0
+
+
 @register.simple_tag
 def field_label(obj: Any, name: str) -> str:
     try:
@@ -48,6 +54,8 @@ def audit_value(context: template.Context, obj: Any, name: str, value: Any) -> s
         return _related_name(context, field, value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if name == "custom_fields" and isinstance(value, dict):
+        return _custom_values(context, obj, value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_join(v)}" for k, v in value.items())
     return _join(value)
@@ -70,3 +78,19 @@ def _related_name(context: template.Context, field: Any, pk: Any) -> str:
         obj = qs.filter(pk=pk).first()
         cache[key] = str(obj) if obj is not None else f"#{pk}"
     return cache[key]
+
+
+def _custom_values(context: template.Context, obj: Any, values: dict[str, Any]) -> str:
+    """Custom field values under their labels, formatted as on the card (a removed field shows its key)."""
+    from kartoteka.customfields.values import display_value, fields_for
+
+    cache = context.render_context.setdefault("audit_custom_fields", {})
+    entity = obj._meta.model_name
+    if entity not in cache:
+        cache[entity] = {cf.key: cf for cf in fields_for(entity)}
+    fields = cache[entity]
+    shown = []
+    for key, value in values.items():
+        field = fields.get(key)
+        shown.append(f"{field.label}: {display_value(field, value)}" if field else f"{key}: {_join(value)}")
+    return "; ".join(shown)

@@ -25,8 +25,10 @@ from django.views import View
 from django_tables2.paginators import LazyPaginator
 
 from kartoteka.accounts import permissions
+from kartoteka.accounts.models import User
 from kartoteka.accounts.services import save_columns
 from kartoteka.activities.timeline import timeline_for
+from kartoteka.core import records
 from kartoteka.core.errors import AccessDenied, ConflictError
 from kartoteka.core.forms import NoteForm, ServiceModelForm
 from kartoteka.core.views.htmx import is_partial
@@ -158,16 +160,26 @@ class ObjectDetailView(EntityViewMixin, View):
     def related_context(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
         return {}
 
+    def sharing_context(self, obj: Any, can_change: bool) -> dict[str, Any]:
+        shared = list(records.shared_users(obj))
+        candidates: Any = []
+        if can_change:
+            candidates = (User.objects.filter(is_active=True).exclude(pk=obj.owner_id)
+                          .exclude(pk__in=[u.pk for u in shared]).only("id", "username", "first_name", "last_name"))
+        return {"shared_users": shared, "share_candidates": candidates}
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = visible_object(request, self.model, pk, include_deleted=True)
         page = timeline_for(obj)
+        can_change = permissions.can_change(request.user, obj) and not obj.is_deleted
         context = {
             **self.base_context(),
             "object": obj,
             "timeline": page,
-            "can_change": permissions.can_change(request.user, obj) and not obj.is_deleted,
+            "can_change": can_change,
             "can_restore": obj.is_deleted and permissions.can_restore(request.user, obj),
             "note_form": NoteForm(),
+            **self.sharing_context(obj, can_change),
             "custom_values": [(cf.label, display_value(cf, (obj.custom_fields or {}).get(cf.key)))
                               for cf in fields_for(self.entity)],
             **self.related_context(request, obj),
@@ -203,6 +215,23 @@ class NoteCreateView(EntityViewMixin, View):
             context = {**self.base_context(), "object": obj, "timeline": timeline_for(obj),
                        "note_form": form if form.errors else NoteForm(), "can_change": True}
             return render(request, "core/partials/_card_timeline.html", context)
+        return redirect(obj.get_absolute_url())
+
+
+class ShareView(EntityViewMixin, View):
+    """POST user=<id>&shared=1|0: give or take back one user's read access to the record."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = visible_object(request, self.model, pk)
+        user = User.objects.filter(pk=request.POST.get("user") or 0).first()
+        try:
+            if user is None:
+                raise ValidationError(_("Choose a user."))
+            records.set_share(obj, actor=request.user, user=user, shared=request.POST.get("shared") == "1")
+        except AccessDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         return redirect(obj.get_absolute_url())
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from kartoteka.customfields.models import CustomField
 from kartoteka.customfields.values import MAX_TEXT, clean_value, clean_values, display_value
@@ -22,23 +23,23 @@ VALID = [
     ("text", "  Привет, мир  ", "Привет, мир"),
     ("text", 42, "42"),
     ("text", "x" * MAX_TEXT, "x" * MAX_TEXT),
-    ("number", "42", "42"),
-    ("number", 42, "42"),
-    ("number", 100, "100"),
-    ("number", "1e3", "1000"),
-    ("number", "-3,50", "-3.5"),
-    ("number", "1 234,5", "1234.5"),
-    ("number", "0.0000001", "0.0000001"),
-    ("number", 0, "0"),
-    ("number", Decimal("2.50"), "2.5"),
-    ("number", "999999999999999", "999999999999999"),
-    ("money", "1 234,5", "1234.50"),
-    ("money", "1\u00a0234,5", "1234.50"),  # the no-break space Russian number formatting uses
-    ("money", "1\u202f234,5", "1234.50"),
-    ("money", "10", "10.00"),
-    ("money", 99.9, "99.90"),
-    ("money", "99.999", "100.00"),
-    ("money", "-0,5", "-0.50"),
+    ("number", "42", 42),
+    ("number", 42, 42),
+    ("number", 100, 100),
+    ("number", "1e3", 1000),
+    ("number", "-3,50", -3.5),
+    ("number", "1 234,5", 1234.5),
+    ("number", "0.0000001", 1e-7),
+    ("number", 0, 0),
+    ("number", Decimal("2.50"), 2.5),
+    ("number", "999999999999999", 999999999999999),
+    ("money", "1 234,5", 1234.5),
+    ("money", "1\u00a0234,5", 1234.5),  # the no-break space Russian number formatting uses
+    ("money", "1\u202f234,5", 1234.5),
+    ("money", "10", 10),
+    ("money", 99.9, 99.9),
+    ("money", "99.999", 100),
+    ("money", "-0,5", -0.5),
     ("date", "05.01.2026", "2026-01-05"),
     ("date", " 2026-01-05 ", "2026-01-05"),
     ("date", "05/01/2026", "2026-01-05"),
@@ -127,7 +128,7 @@ def test_empty_value_of_required_field_is_refused(field_type, empty):
 
 
 @pytest.mark.parametrize(("field_type", "value", "expected"), [
-    ("boolean", False, False), ("number", 0, "0"), ("money", "0", "0.00"),
+    ("boolean", False, False), ("number", 0, 0), ("money", "0", 0),
 ])
 def test_false_and_zero_satisfy_a_required_field(field_type, value, expected):
     assert clean_value(field(field_type, required=True), value) == expected
@@ -154,7 +155,7 @@ def company_fields(make_custom_field):
 def test_values_are_cleaned_together(company_fields):
     cleaned = clean_values("company", {"segment": " B2B ", "employees": "12", "budget": "1 000"})
 
-    assert cleaned == {"segment": "B2B", "employees": "12", "budget": "1000.00"}
+    assert cleaned == {"segment": "B2B", "employees": 12, "budget": 1000}
 
 
 def test_every_bad_key_is_named(company_fields):
@@ -181,7 +182,7 @@ def test_partial_update_keeps_absent_keys(company_fields):
 
     merged = clean_values("company", {"employees": "15"}, existing=existing, partial=True)
 
-    assert merged == {"segment": "B2B", "employees": "15"}
+    assert merged == {"segment": "B2B", "employees": 15}
     assert existing == {"segment": "B2B", "employees": "12"}
 
 
@@ -216,7 +217,7 @@ def test_partial_update_does_not_demand_required_keys_it_does_not_touch(make_cus
     make_custom_field("segment", required=True)
     make_custom_field("employees", "number")
 
-    assert clean_values("company", {"employees": "3"}, existing={}, partial=True) == {"employees": "3"}
+    assert clean_values("company", {"employees": "3"}, existing={}, partial=True) == {"employees": 3}
 
 
 @pytest.mark.parametrize(("field_type", "stored", "shown"), [
@@ -224,8 +225,16 @@ def test_partial_update_does_not_demand_required_keys_it_does_not_touch(make_cus
     ("boolean", True, "yes"),
     ("boolean", False, "no"),
     ("multichoice", ["gold", "silver"], "gold, silver"),
-    ("money", "1234.50", "1234.50"),
+    ("money", 1234.5, "1,234.50 ₽"),
+    ("number", 1234567, "1,234,567"),
+    ("number", 2.5, "2.5"),
     ("text", None, ""),
 ])
 def test_stored_value_is_displayed_for_people(field_type, stored, shown):
-    assert display_value(field(field_type), stored) == shown
+    with translation.override("en"):
+        assert display_value(field(field_type), stored) == shown
+
+
+def test_money_is_displayed_in_russian_format_with_the_rouble_sign():
+    with translation.override("ru"):
+        assert display_value(field("money"), 1234567.5) == "1\xa0234\xa0567,50 ₽"
