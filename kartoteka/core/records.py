@@ -147,6 +147,17 @@ def _apply(instance: CRMModel, data: dict[str, Any], *, actor: Any, entity: str,
     return changed, tags
 
 
+def _lock(instance: R, expected_version: int | None = None) -> R:
+    """The record re-read under a row lock; ConflictError if it is no longer at `expected_version`.
+
+    Call inside a transaction. (On SQLite the BEGIN IMMEDIATE transaction is the lock.)
+    """
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(locked.version)
+    return locked
+
+
 def create_record(model: type[R], *, actor: Any, data: dict[str, Any], entity: str, normalizers: Normalizers) -> R:
     """Create a record owned by the actor (or by `data['owner']` where the actor may assign)."""
     if not actor.is_authenticated or not actor.is_active or actor.is_viewer:
@@ -169,9 +180,7 @@ def update_record(instance: R, *, actor: Any, data: dict[str, Any], entity: str,
     if not permissions.can_change(actor, instance):
         raise AccessDenied()
     with acting_as(actor), transaction.atomic():
-        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise ConflictError(locked.version)
+        locked = _lock(instance, expected_version)
         if locked.deleted_at is not None:
             raise ValidationError(_("The record is in the recycle bin: restore it first."))
         changed, tags = _apply(locked, data, actor=actor, entity=entity, normalizers=normalizers, partial=partial)
@@ -200,7 +209,7 @@ def add_tag(instance: CRMModel, *, actor: Any, name: str) -> None:
         raise AccessDenied()
     with acting_as(actor), transaction.atomic():
         tags = _resolve_tags([name])
-        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        locked = _lock(instance)
         if tags and not locked.tags.filter(pk=tags[0].pk).exists():
             locked.version += 1
             locked.save(update_fields=["version"])
@@ -212,9 +221,7 @@ def soft_delete(instance: R, *, actor: Any, expected_version: int | None = None)
     if not permissions.can_change(actor, instance):
         raise AccessDenied()
     with acting_as(actor), transaction.atomic():
-        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise ConflictError(locked.version)
+        locked = _lock(instance, expected_version)
         if locked.deleted_at is None:
             locked.deleted_at = timezone.now()
             locked.version += 1
@@ -227,7 +234,7 @@ def restore(instance: R, *, actor: Any) -> R:
     if not permissions.can_restore(actor, instance):
         raise AccessDenied()
     with acting_as(actor), transaction.atomic():
-        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        locked = _lock(instance)
         if locked.deleted_at is not None:
             locked.deleted_at = None
             locked.version += 1

@@ -3,6 +3,8 @@ translated message, so every write path (forms, API, import) names the field and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,16 +63,21 @@ def normalize_phones(values: list[str] | str | None) -> list[str]:
     items = split_multi(values)
     if len(items) > MAX_PHONES:
         raise ValidationError(_("At most %(max)d phone numbers."), code="too_many", params={"max": MAX_PHONES})
+    return _unique_normalized(items, normalize_phone)
+
+
+def _unique_normalized(items: list[str], normalize: Callable[[str], str]) -> list[str]:
+    """Each item normalised once, in order; every invalid item is reported, not just the first."""
     result: list[str] = []
     errors: list[ValidationError] = []
     for item in items:
         try:
-            phone = normalize_phone(item)
+            value = normalize(item)
         except ValidationError as exc:
             errors.append(exc)
             continue
-        if phone not in result:
-            result.append(phone)
+        if value not in result:
+            result.append(value)
     if errors:
         raise ValidationError(errors)
     return result
@@ -91,19 +98,7 @@ def normalize_emails(values: list[str] | str | None) -> list[str]:
     items = split_multi(values)
     if len(items) > MAX_EMAILS:
         raise ValidationError(_("At most %(max)d e-mail addresses."), code="too_many", params={"max": MAX_EMAILS})
-    result: list[str] = []
-    errors: list[ValidationError] = []
-    for item in items:
-        try:
-            email = normalize_email(item)
-        except ValidationError as exc:
-            errors.append(exc)
-            continue
-        if email not in result:
-            result.append(email)
-    if errors:
-        raise ValidationError(errors)
-    return result
+    return _unique_normalized(items, normalize_email)
 
 
 def split_multi(values: list[str] | str | None) -> list[str]:
