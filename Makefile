@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export KARTOTEKA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev lint messages clean
+.PHONY: run test fuzz install install-dev lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ run: install
 ## make test: install what the tests need and run the whole suite on SQLite and on PostgreSQL
 test: install-dev
 	bash scripts/test.sh
+
+## make fuzz: the API contract gate alone, on PostgreSQL, with FUZZ_EXAMPLES (default 10) times the cases
+FUZZ_EXAMPLES ?= 10
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ONLY_POSTGRESQL=true bash scripts/test.sh \
+		kartoteka/api/tests/test_contract.py kartoteka/api/tests/test_object_authorization.py
 
 lint: install-dev
 	$(BIN)/ruff check kartoteka

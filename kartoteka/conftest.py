@@ -116,11 +116,36 @@ def make_custom_field(admin: User) -> Callable[..., Any]:
     return make
 
 
-def client_for(user: User | None) -> Client:
+def client_for(user: User | None, *, verified: bool = True) -> Client:
+    """A logged-in browser client. Where two-factor login applies to the user (admins and exporters by default),
+    the session also counts as having entered the code, as after the login's code step; `verified=False` leaves
+    a password-only session."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if verified:
+            verify_session(client, user)
     return client
+
+
+def verify_session(client: Client, user: User) -> None:
+    """Mark the client's session verified with the user's authenticator app, as django_otp.login() does. A user
+    the policy requires to have one and who has none gets one first: made directly rather than by enrolment,
+    which would need a code and use up the current time step that a test may want to log in with."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kartoteka.accounts import two_factor
+    from kartoteka.accounts.models import SecurityPolicy
+
+    device = two_factor.authenticator_of(user)
+    if device is None:
+        if not SecurityPolicy.load().requires_two_factor(user):
+            return
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def api_client_for(user: User | None) -> Client:

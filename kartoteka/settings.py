@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes (stored as hashes, see accounts/two_factor.py)
     "ninja",  # serves the API docs' Swagger UI from our static files (the CDN page breaks under our CSP)
     "kartoteka.core",
     "kartoteka.accounts",
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "kartoteka.customfields",
     "kartoteka.contacts",
     "kartoteka.activities",
+    "kartoteka.deals",
     "kartoteka.api",
 ]
 
@@ -61,7 +65,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kartoteka.core.middleware.NoStoreForSignedInMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "kartoteka.accounts.middleware.IdleTimeoutMiddleware",
+    "kartoteka.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -129,6 +136,14 @@ AXES_VERBOSE = False
 BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1) if BEHIND_PROXY else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
+
+# Two-factor login (django-otp, docs/access.md): which roles need it is set by admins on /settings/security/.
+# A wrong code makes the next attempt wait 1, 2, 4, 8 … seconds (per device); a code is accepted one 30-second
+# step early or late, and never twice.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Kartoteka")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows a user's secret key or recovery codes
 
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60

@@ -48,9 +48,9 @@ PG_URL=${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/kartoteka}
 if ! pg_reachable "$PG_URL" 2>/dev/null; then
   if [ -z "${TEST_DATABASE_URL:-}" ] && start_throwaway_pg && pg_reachable "$PG_URL"; then
     echo "using a throwaway PostgreSQL cluster at $PG_URL"
-  elif [ "${CI:-}" = "true" ]; then
+  elif [ "${CI:-}" = "true" ] || [ "${ONLY_POSTGRESQL:-}" = "true" ]; then
     pg_reachable "$PG_URL" || true
-    echo "FAIL: PostgreSQL is required when CI=true and could not be reached or started." >&2
+    echo "FAIL: PostgreSQL is required (CI=true or ONLY_POSTGRESQL=true) and could not be reached or started." >&2
     exit 1
   else
     echo "WARNING: PostgreSQL not reachable; running on SQLite only (CI would fail here)." >&2
@@ -63,8 +63,10 @@ export KARTOTEKA_VAR_DIR=${KARTOTEKA_VAR_DIR:-$(mktemp -d)}
 export DB_CONN_MAX_AGE=0
 PYTEST_ARGS=("$@")
 
-echo "=== SQLite ==="
-DATABASE_URL="sqlite:///$KARTOTEKA_VAR_DIR/test.sqlite3" "$BIN/pytest" -q "${PYTEST_ARGS[@]}"
+if [ "${ONLY_POSTGRESQL:-}" != "true" ]; then  # `make fuzz` runs on PostgreSQL only
+  echo "=== SQLite ==="
+  DATABASE_URL="sqlite:///$KARTOTEKA_VAR_DIR/test.sqlite3" "$BIN/pytest" -q "${PYTEST_ARGS[@]}"
+fi
 
 if [ -n "$PG_URL" ]; then
   echo "=== PostgreSQL ($PG_URL) ==="

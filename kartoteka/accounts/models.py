@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kartoteka.accounts.choices import Role
 
-__all__ = ["ApiToken", "RecordShare", "Team", "User"]
+__all__ = ["ApiToken", "RecordShare", "SecurityPolicy", "Team", "User"]
 
 
 class Team(models.Model):
@@ -108,3 +108,55 @@ class RecordShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.content_type.model} #{self.object_id}"
+
+
+def default_two_factor_roles() -> list[str]:
+    return [Role.ADMIN.value]
+
+
+class SecurityPolicy(models.Model):
+    """The site's login policy: one row (pk=1), changed by admins on /settings/security/.
+
+    Until an admin saves it, `load()` returns the unsaved defaults: two-factor login for admins and for
+    everyone who may export. Change it only with `services.update_security_policy`.
+    """
+
+    SINGLETON_PK = 1
+
+    two_factor_roles = models.JSONField(
+        _("roles that must use two-factor login"), default=default_two_factor_roles, blank=True
+    )
+    two_factor_for_exporters = models.BooleanField(_("users who may export must use two-factor login"), default=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policies")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="accounts_securitypolicy_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def load(cls) -> SecurityPolicy:
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+    def requirement_filter(self) -> models.Q:
+        """The users this policy requires to use two-factor login, as a filter on User (see requires_two_factor)."""
+        required = models.Q(role__in=self.two_factor_roles)
+        if Role.ADMIN in self.two_factor_roles:
+            required |= models.Q(is_staff=True) | models.Q(is_superuser=True)
+        if self.two_factor_for_exporters:
+            required |= models.Q(can_export=True)
+        return required
+
+    def requires_two_factor(self, user: User) -> bool:
+        """Staff and superusers count as admins: they reach the Django admin whatever their role."""
+        roles = {user.role} | ({Role.ADMIN.value} if user.is_staff or user.is_superuser else set())
+        return bool(roles & set(self.two_factor_roles)) or (self.two_factor_for_exporters and user.can_export)

@@ -12,7 +12,10 @@ __all__ = ["Activity"]
 
 
 class Activity(models.Model):
-    """A timeline entry written by a person: for now a note; calls, e-mails and meetings follow."""
+    """A timeline entry: a note written by a person, or a deal's stage change; calls, e-mails and meetings follow.
+
+    An entry about a deal also carries the deal's company, so it shows on the company's timeline too.
+    """
 
     kind = models.CharField(_("kind"), max_length=16, choices=ActivityKind.choices, default=ActivityKind.NOTE)
     body = models.TextField(_("text"))
@@ -27,6 +30,9 @@ class Activity(models.Model):
         "contacts.Contact", verbose_name=_("contact"), on_delete=models.CASCADE, null=True, blank=True,
         related_name="activities",
     )
+    deal = models.ForeignKey(
+        "deals.Deal", verbose_name=_("deal"), on_delete=models.CASCADE, null=True, blank=True, related_name="activities",
+    )
     occurred_at = models.DateTimeField(_("time"), db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -37,10 +43,12 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["company", "-occurred_at"], name="activity_company_time"),
             models.Index(fields=["contact", "-occurred_at"], name="activity_contact_time"),
+            models.Index(fields=["deal", "-occurred_at"], name="activity_deal_time"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(company__isnull=False) | models.Q(contact__isnull=False),
+                condition=models.Q(company__isnull=False) | models.Q(contact__isnull=False)
+                | models.Q(deal__isnull=False),
                 name="activities_activity_linked_to_record",
             )
         ]

@@ -19,8 +19,11 @@ MAX_NOTE_LENGTH = 20_000
 
 
 @transaction.atomic
-def add_note(record: Company | Contact, *, actor: Any, body: str) -> Activity:
-    """A note on a company or contact card. Anyone who may change the record may add one."""
+def add_note(record: Any, *, actor: Any, body: str) -> Activity:
+    """A note on a company, contact or deal card. Anyone who may change the record may add one.
+
+    A note on a contact or a deal also carries its company, so it shows on the company's timeline.
+    """
     if not permissions.can_change(actor, record):
         raise AccessDenied()
     text = (body or "").strip()
@@ -28,7 +31,10 @@ def add_note(record: Company | Contact, *, actor: Any, body: str) -> Activity:
         raise ValidationError({"body": _("Write the note first.")})
     if len(text) > MAX_NOTE_LENGTH:
         raise ValidationError({"body": _("A note is at most %(max)d characters.") % {"max": MAX_NOTE_LENGTH}})
-    link: dict[str, Any] = {"company": record} if isinstance(record, Company) else {
-        "contact": record, "company_id": record.company_id,
-    }
+    if isinstance(record, Company):
+        link: dict[str, Any] = {"company": record}
+    elif isinstance(record, Contact):
+        link = {"contact": record, "company_id": record.company_id}
+    else:
+        link = {"deal": record, "company_id": record.company_id}
     return Activity.objects.create(kind=ActivityKind.NOTE, body=text, author=actor, occurred_at=timezone.now(), **link)

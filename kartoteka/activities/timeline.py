@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.utils.dateparse import parse_datetime
 
+from kartoteka.activities.choices import ActivityKind
 from kartoteka.activities.models import Activity
 from kartoteka.audit.models import ObjectChange
 from kartoteka.contacts.models import Company, Contact
@@ -60,7 +61,16 @@ class Cursor:
         return cls(at=at, shown_changes=ids[0], shown_activities=ids[1])
 
 
-def timeline_for(record: Company | Contact, *, cursor: str | None = None, kinds: set[str] | None = None,
+def _activity_link(record: Any) -> dict[str, Any]:
+    """Which activities a record's timeline shows: a company's include those of its contacts and deals."""
+    if isinstance(record, Company):
+        return {"company": record}
+    if isinstance(record, Contact):
+        return {"contact": record}
+    return {"deal": record}
+
+
+def timeline_for(record: Any, *, cursor: str | None = None, kinds: set[str] | None = None,
                  limit: int = PAGE_SIZE) -> TimelinePage:
     """One page of the record's timeline, newest first. Two indexed queries, each at most limit+1 rows."""
     position = Cursor.decode(cursor) if cursor else None
@@ -79,8 +89,11 @@ def timeline_for(record: Company | Contact, *, cursor: str | None = None, kinds:
             ))
     activity_kinds = None if kinds is None else kinds - {"change"}
     if activity_kinds is None or activity_kinds:
-        link = {"company": record} if isinstance(record, Company) else {"contact": record}
+        link = _activity_link(record)
         activities = Activity.objects.filter(**link).select_related("author")
+        if "deal" in link:
+            # On the deal's own card its audit entry already shows the stage change.
+            activities = activities.exclude(kind=ActivityKind.STAGE_CHANGE)
         if activity_kinds:
             activities = activities.filter(kind__in=activity_kinds)
         if position:

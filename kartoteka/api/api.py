@@ -1,12 +1,38 @@
 """The NinjaAPI assembly: auth, error mapping and one router per app. No endpoints live here."""
 
+from typing import Any
+
+from django.urls import re_path
 from ninja import NinjaAPI
 
 from kartoteka.api import errors
 from kartoteka.api.auth import ActiveSessionAuth, TokenAuth
 from kartoteka.contacts.api import companies_router, contacts_router
+from kartoteka.deals.api import deals_router, pipelines_router
 
-api = NinjaAPI(
+
+class KartotekaAPI(NinjaAPI):
+    """Every answer under /api/v1 is JSON in the ErrorOut shape, including a wrong method (405) and a path
+    that names no endpoint (404), which ninja and Django would otherwise answer with HTML."""
+
+    def _get_urls(self) -> list[Any]:
+        urls: list[Any] = super()._get_urls()  # URLPatterns only: ninja adds no resolvers
+        for pattern in urls:
+            pattern.callback = errors.json_refusals(pattern.callback)
+        return [*urls, re_path(r"^.*$", errors.not_found_view)]
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The 401's `WWW-Authenticate: Bearer` header, documented once for every operation."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                unauthorized = operation["responses"].get(401)
+                if unauthorized is not None:
+                    unauthorized.setdefault("headers", {})["WWW-Authenticate"] = errors.CHALLENGE_HEADER
+        return schema
+
+
+api = KartotekaAPI(
     title="Kartoteka API",
     version="1",
     urls_namespace="api",
@@ -21,3 +47,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/companies", companies_router)
 api.add_router("/contacts", contacts_router)
+api.add_router("/deals", deals_router)
+api.add_router("/pipelines", pipelines_router)

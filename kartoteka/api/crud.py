@@ -10,18 +10,33 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Header, Query, Router, Status
 
 from kartoteka.api.errors import ErrorOut
-from kartoteka.api.pagination import paginate
-from kartoteka.api.schemas import ChangeOut, change_out
+from kartoteka.api.pagination import PageParams, page_of, paginate
+from kartoteka.api.schemas import ChangeOut, Id, change_out
 from kartoteka.audit.models import ObjectChange
 from kartoteka.core.errors import ConflictError
 
 ETAG = re.compile(r'^\s*(?:W/)?"(\d+)-(\d+)"\s*$')
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# Every status an operation may answer is declared (the schemathesis gate in api/tests holds us to it).
+# 403: the role may not, or (session only) the CSRF check failed; 413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE;
+# 400: a body that is not JSON.
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut, 413: ErrorOut}
+BODY_ERRORS = {**WRITE_ERRORS, 400: ErrorOut}
+# Response headers the OpenAPI schema promises (ninja has no place for them in `response=`).
+WITH_ETAG = {"headers": {"ETag": {
+    "description": 'The record\'s version, `"<id>-<version>"`: send it back as If-Match on PATCH/DELETE.',
+    "required": True, "schema": {"type": "string"},
+}}}
+
+
+def with_etag(status: int) -> dict[str, Any]:
+    """`openapi_extra` of an operation whose `status` answer carries the record's ETag."""
+    return {"responses": {status: WITH_ETAG}}
 
 
 def expected_version(if_match: str | None, obj: Any) -> int | None:
@@ -40,43 +55,26 @@ def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_sc
                 filter_schema: Any, filterset_class: Any, orderings: list[str], to_out: Any, related: tuple = (),
                 prefetch: tuple = ("tags",), annotate: Any = None) -> Router:
     """`annotate(queryset, user)` adds per-user annotations the output needs (e.g. related visibility)."""
-    plural = model._meta.verbose_name_plural
-    router = Router(tags=[str(model._meta.object_name) + "s"])
+    with translation.override("en"):  # the schema is English, whatever language the process started in
+        name, plural = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+    router = Router(tags=[plural.capitalize()])
 
-    class PageOut(Schema):
-        items: list[out_schema]  # type: ignore[valid-type]
-        page: int
-        page_size: int
-        has_next: bool
-        count: int
-        count_is_capped: bool
-        count_cap: int
-
-    PageOut.__name__ = f"{model._meta.object_name}Page"
-
-    class HistoryPage(Schema):
-        items: list[ChangeOut]
-        page: int
-        page_size: int
-        has_next: bool
-        count: int
-        count_is_capped: bool
-        count_cap: int
-
-    HistoryPage.__name__ = f"{model._meta.object_name}HistoryPage"
+    PageOut = page_of(out_schema, f"{model._meta.object_name}Page")  # noqa: N806 - a schema class
+    HistoryPage = page_of(ChangeOut, f"{model._meta.object_name}HistoryPage")  # noqa: N806
 
     def visible(request: HttpRequest) -> Any:
         qs = model.objects.visible_to(request.user).select_related("owner", *related).prefetch_related(*prefetch)
         return annotate(qs, request.user) if annotate else qs
 
     def get_visible(request: HttpRequest, pk: int) -> Any:
-        return get_object_or_404(visible(request), pk=pk)
+        return visible(request).get_or_404(pk)  # NotVisible: api/errors.py audits the denial
 
     def respond(response: HttpResponse, obj: Any) -> dict[str, Any]:
         response["ETag"] = obj.etag
         return to_out(obj)
 
-    @router.get("", response={200: PageOut, **ERRORS}, operation_id=f"{entity}_list", summary=f"List {plural}")
+    @router.get("", response={200: PageOut, 401: ErrorOut, 422: ErrorOut}, operation_id=f"{entity}_list",
+                summary=f"List {plural}")
     def list_records(request: HttpRequest, filters: Query[filter_schema]) -> Any:  # type: ignore[valid-type]
         """Visible records only. `q` is a fragment search; `ordering` takes a field name, `-` for descending."""
         filterset = filterset_class(request.GET, queryset=visible(request), request=request)
@@ -92,19 +90,21 @@ def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_sc
         page["items"] = [to_out(obj) for obj in page["items"]]
         return page
 
-    @router.post("", response={201: out_schema, 403: ErrorOut, **ERRORS}, operation_id=f"{entity}_create", summary=f"Create a {model._meta.verbose_name}")
+    @router.post("", response={201: out_schema, **BODY_ERRORS}, operation_id=f"{entity}_create",
+                 summary=f"Create a {name}", openapi_extra=with_etag(201))
     def create_record(request: HttpRequest, response: HttpResponse, payload: in_schema) -> Any:  # type: ignore[valid-type]
         obj = getattr(service, f"create_{entity}")(actor=request.user, data=payload.model_dump(exclude_unset=True))
         return Status(201, respond(response, get_visible(request, obj.pk)))
 
-    @router.get("/{int:pk}", response={200: out_schema, **ERRORS}, operation_id=f"{entity}_read", summary=f"Read a {model._meta.verbose_name}")
-    def read_record(request: HttpRequest, response: HttpResponse, pk: int) -> Any:
+    @router.get("/{pk}", response={200: out_schema, **READ_ERRORS}, operation_id=f"{entity}_read",
+                summary=f"Read a {name}", openapi_extra=with_etag(200))
+    def read_record(request: HttpRequest, response: HttpResponse, pk: Id) -> Any:
         return respond(response, get_visible(request, pk))
 
-    @router.patch("/{int:pk}", response={200: out_schema, 403: ErrorOut, 412: ErrorOut, **ERRORS},
-                  operation_id=f"{entity}_update", summary=f"Change a {model._meta.verbose_name}")
-    def update_record(request: HttpRequest, response: HttpResponse, pk: int, payload: patch_schema,  # type: ignore[valid-type]
-                      if_match: str | None = Header(None, alias="If-Match")) -> Any:
+    @router.patch("/{pk}", response={200: out_schema, 412: ErrorOut, **BODY_ERRORS},
+                  operation_id=f"{entity}_update", summary=f"Change a {name}", openapi_extra=with_etag(200))
+    def update_record(request: HttpRequest, response: HttpResponse, payload: patch_schema,  # type: ignore[valid-type]
+                      pk: Id, if_match: str | None = Header(None, alias="If-Match")) -> Any:
         """Only the fields sent change. Send the ETag you read as If-Match to refuse (412) overwriting
         a change made since; without If-Match the last write wins."""
         obj = get_visible(request, pk)
@@ -114,27 +114,29 @@ def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_sc
         )
         return respond(response, get_visible(request, obj.pk))
 
-    @router.delete("/{int:pk}", response={204: None, 403: ErrorOut, 412: ErrorOut, **ERRORS},
-                   operation_id=f"{entity}_delete", summary=f"Move a {model._meta.verbose_name} to the recycle bin")
-    def delete_record(request: HttpRequest, pk: int, if_match: str | None = Header(None, alias="If-Match")) -> Any:
+    @router.delete("/{pk}", response={204: None, 412: ErrorOut, **WRITE_ERRORS},
+                   operation_id=f"{entity}_delete", summary=f"Move a {name} to the recycle bin")
+    def delete_record(request: HttpRequest, pk: Id, if_match: str | None = Header(None, alias="If-Match")) -> Any:
         obj = get_visible(request, pk)
         getattr(service, f"delete_{entity}")(obj, actor=request.user, expected_version=expected_version(if_match, obj))
         return Status(204, None)
 
-    @router.post("/{int:pk}/restore", response={200: out_schema, 403: ErrorOut, **ERRORS},
-                 operation_id=f"{entity}_restore", summary=f"Restore a {model._meta.verbose_name} from the recycle bin")
-    def restore_record(request: HttpRequest, response: HttpResponse, pk: int) -> Any:
-        obj = get_object_or_404(model.objects.visible_to(request.user, include_deleted=True), pk=pk)
+    @router.post("/{pk}/restore", response={200: out_schema, **WRITE_ERRORS},
+                 operation_id=f"{entity}_restore", summary=f"Restore a {name} from the recycle bin",
+                 openapi_extra=with_etag(200))
+    def restore_record(request: HttpRequest, response: HttpResponse, pk: Id) -> Any:
+        obj = model.objects.visible_to(request.user, include_deleted=True).get_or_404(pk)
         obj = getattr(service, f"restore_{entity}")(obj, actor=request.user)
         return respond(response, get_visible(request, obj.pk))
 
-    @router.get("/{int:pk}/history", response={200: HistoryPage, **ERRORS}, operation_id=f"{entity}_history", summary="Audit trail of the record")
-    def record_history(request: HttpRequest, pk: int, page: int = 1, page_size: int = 50) -> Any:
-        obj = get_object_or_404(model.objects.visible_to(request.user, include_deleted=True), pk=pk)
+    @router.get("/{pk}/history", response={200: HistoryPage, **READ_ERRORS}, operation_id=f"{entity}_history",
+                summary=f"Audit trail of a {name}")
+    def record_history(request: HttpRequest, paging: Query[PageParams], pk: Id) -> Any:
+        obj = model.objects.visible_to(request.user, include_deleted=True).get_or_404(pk)
         changes = ObjectChange.objects.filter(
             content_type=ContentType.objects.get_for_model(model), object_id=obj.pk
         ).select_related("actor").order_by("-changed_at", "-id")
-        result = paginate(changes, page=page, page_size=page_size)
+        result = paginate(changes, page=paging.page, page_size=paging.page_size)
         result["items"] = [change_out(c) for c in result["items"]]
         return result
 

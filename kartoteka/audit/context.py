@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -15,6 +16,9 @@ class ChangeContext:
     actor: Any = None
     source: str = "system"
     request_id: str = ""
+    # The time stamped on record changes written in this context; None means now. Only the demo loader,
+    # which replays a past year, sets it: audit rows are never changed afterwards, so it cannot backdate them.
+    at: datetime.datetime | None = None
 
 
 _DEFAULT = ChangeContext()
@@ -26,9 +30,9 @@ def current() -> ChangeContext:
 
 
 @contextlib.contextmanager
-def change_context(*, actor: Any = None, source: str) -> Iterator[ChangeContext]:
-    """Attribute every audited change inside the block to `actor` via `source`."""
-    ctx = ChangeContext(actor=actor, source=source, request_id=uuid.uuid4().hex)
+def change_context(*, actor: Any = None, source: str, at: datetime.datetime | None = None) -> Iterator[ChangeContext]:
+    """Attribute every audited change inside the block to `actor` via `source` (at time `at`, default now)."""
+    ctx = ChangeContext(actor=actor, source=source, request_id=uuid.uuid4().hex, at=at)
     token = _current.set(ctx)
     try:
         yield ctx

@@ -90,7 +90,7 @@ def load_demo(*, companies: int = 200, contacts: int = 500, seed: int = 2026,
         plan.draw(companies, contacts)
         first_change = ObjectChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         plan.play()
-        plan.backdate(first_change)
+        plan.backdate()
     return DemoSummary(
         companies=companies, contacts=contacts, notes=len(plan.activity_times),
         changes=ObjectChange.objects.filter(pk__gt=first_change).count(),
@@ -242,7 +242,6 @@ class _Plan:
                 self.managers.setdefault(team_of[user.username], []).append(user)
         self.events: list[_Event] = []
         self.saved: dict[_CompanyPlan | _ContactPlan, Any] = {}  # plan -> the record as the services last returned it
-        self.change_times: dict[str, datetime.datetime] = {}  # audit request_id -> when
         self.activity_times: dict[int, datetime.datetime] = {}
         self.created_at: dict[tuple[type, int], datetime.datetime] = {}
         self.updated_at: dict[tuple[type, int], datetime.datetime] = {}
@@ -498,9 +497,8 @@ class _Plan:
     def play(self) -> None:
         """Run the events oldest first (a stable sort keeps plan order on ties), each as its own actor."""
         for event in sorted(self.events, key=lambda e: e.at):
-            with change_context(actor=event.actor, source=ChangeSource.CLI) as ctx:
+            with change_context(actor=event.actor, source=ChangeSource.CLI, at=event.at):
                 written = list(event.run())
-            self.change_times[ctx.request_id] = event.at
             for obj in written:
                 if isinstance(obj, Activity):
                     self.activity_times[obj.pk] = event.at
@@ -509,20 +507,18 @@ class _Plan:
                     self.created_at.setdefault(key, event.at)
                     self.updated_at[key] = event.at
 
-    def backdate(self, first_change: int) -> None:
+    def backdate(self) -> None:
         """Move the timestamps the services stamped "now" to the planned moments.
 
         This is the demo's only write that bypasses the services, on purpose: no service may rewrite
         history, and the demo needs a past. Queryset .update() leaves the audit trail and versions alone.
+        The audit rows themselves are append-only: they were written with the planned times (play()).
         """
         for model in (Company, Contact):
             _set_times(model, "created_at", {pk: at for (m, pk), at in self.created_at.items() if m is model})
             _set_times(model, "updated_at", {pk: at for (m, pk), at in self.updated_at.items() if m is model})
         _set_times(Activity, "occurred_at", self.activity_times)
         _set_times(Activity, "created_at", self.activity_times)
-        changes = ObjectChange.objects.filter(pk__gt=first_change).values_list("pk", "request_id")
-        _set_times(ObjectChange, "changed_at", {pk: self.change_times[rid] for pk, rid in changes
-                                                if rid in self.change_times})
 
 
 def _set_times(model: type[models.Model], field_name: str, times: dict[int, datetime.datetime]) -> None:

@@ -29,7 +29,8 @@ class ContactForm(ServiceModelForm):
         if "company" in self.fields and user is not None:
             field = self.fields["company"]
             field.queryset = Company.objects.visible_to(user)  # type: ignore[attr-defined]
-            field.widget = AutocompleteSelect("contacts:company_autocomplete", Company)
+            # Only companies the user may see, also when naming the chosen one in a re-rendered form.
+            field.widget = AutocompleteSelect("contacts:company_autocomplete", field.queryset)  # type: ignore[attr-defined]
 
     class Meta:
         model = Contact

@@ -1,18 +1,21 @@
 """API shapes of companies and contacts (no `from __future__ import annotations`: ninja reads these)."""
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from kartoteka.api.schemas import UserRef, user_ref
+from kartoteka.api.schemas import BodyDate, BodyId, Id, Input, UserRef, user_ref
 from kartoteka.contacts.choices import CompanyStatus, LegalForm, Source
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.core.validators import format_phone
 
 ORDERINGS = ["name", "-name", "created_at", "-created_at", "updated_at", "-updated_at", "inn", "-inn", "id", "-id"]
 CONTACT_ORDERINGS = ["last_name", "-last_name", "created_at", "-created_at", "updated_at", "-updated_at", "id", "-id"]
+# Enumerated in the schema, so a client (and the fuzzer) knows the values instead of reading a description.
+CompanyOrdering = Literal[tuple(ORDERINGS)]  # type: ignore[valid-type]
+ContactOrdering = Literal[tuple(CONTACT_ORDERINGS)]  # type: ignore[valid-type]
 
 
 class PhoneOut(Schema):
@@ -50,7 +53,7 @@ class CompanyOut(Schema):
     deleted: bool
 
 
-class CompanyIn(Schema):
+class CompanyIn(Input):
     # An unknown key (a typo, or "created_by"/"version") is a 422, not a silently ignored field.
     model_config = ConfigDict(extra="forbid")
 
@@ -68,7 +71,7 @@ class CompanyIn(Schema):
     status: CompanyStatus = CompanyStatus.POTENTIAL
     source: Source | None = None
     description: str = Field("", max_length=20000)
-    owner: int | None = Field(None, description="Responsible user id (heads and admins only)")
+    owner: BodyId | None = Field(None, description="Responsible user id (heads and admins only)")
     tags: list[str] = Field(default_factory=list, max_length=50)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
 
@@ -77,18 +80,18 @@ class CompanyPatch(CompanyIn):
     name: str = Field(None, max_length=255)  # type: ignore[assignment]
 
 
-class CompanyFilters(Schema):
+class CompanyFilters(Input):
     q: str | None = Field(None, max_length=200, description="Fragment of the name, INN, e-mail or phone")
     status: list[CompanyStatus] | None = None
     legal_form: list[LegalForm] | None = None
     source: list[Source] | None = None
     inn: str | None = Field(None, max_length=12)
     industry: str | None = Field(None, max_length=100)
-    owner: list[int] | None = None
+    owner: list[Id] | None = None
     tag: list[str] | None = None
     created_after: datetime.date | None = None
     created_before: datetime.date | None = None
-    ordering: str | None = Field(None, description=", ".join(ORDERINGS))
+    ordering: CompanyOrdering | None = None  # type: ignore[valid-type]
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=100)
 
@@ -117,7 +120,7 @@ class ContactOut(Schema):
     deleted: bool
 
 
-class ContactIn(Schema):
+class ContactIn(Input):
     # An unknown key (a typo, or "created_by"/"version") is a 422, not a silently ignored field.
     model_config = ConfigDict(extra="forbid")
 
@@ -125,15 +128,15 @@ class ContactIn(Schema):
     last_name: str = Field("", max_length=100)
     middle_name: str = Field("", max_length=100)
     position: str = Field("", max_length=150)
-    company: int | None = Field(None, description="Company id")
+    company: BodyId | None = Field(None, description="Company id")
     phones: list[str] = Field(default_factory=list, max_length=10)
     emails: list[str] = Field(default_factory=list, max_length=10)
     telegram: str = Field("", max_length=64)
     whatsapp: str = Field("", max_length=32)
-    birthday: datetime.date | None = None
+    birthday: BodyDate | None = None
     source: Source | None = None
     description: str = Field("", max_length=20000)
-    owner: int | None = Field(None, description="Responsible user id (heads and admins only)")
+    owner: BodyId | None = Field(None, description="Responsible user id (heads and admins only)")
     tags: list[str] = Field(default_factory=list, max_length=50)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
 
@@ -142,18 +145,18 @@ class ContactPatch(ContactIn):
     first_name: str = Field(None, max_length=100)  # type: ignore[assignment]
 
 
-class ContactFilters(Schema):
+class ContactFilters(Input):
     q: str | None = Field(None, max_length=200, description="Fragment of the name, e-mail, phone or Telegram")
-    company: int | None = None
+    company: Id | None = None
     has_company: bool | None = None
     position: str | None = Field(None, max_length=150)
     source: list[Source] | None = None
-    owner: list[int] | None = None
+    owner: list[Id] | None = None
     tag: list[str] | None = None
     birthday_month: int | None = Field(None, ge=1, le=12)
     created_after: datetime.date | None = None
     created_before: datetime.date | None = None
-    ordering: str | None = Field(None, description=", ".join(CONTACT_ORDERINGS))
+    ordering: ContactOrdering | None = None  # type: ignore[valid-type]
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=100)
 

@@ -15,6 +15,7 @@ from kartoteka.contacts.forms import CompanyForm, ContactForm
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.contacts.tables import CompanyTable, ContactTable
 from kartoteka.core.views import generic
+from kartoteka.deals.models import Deal
 
 AUTOCOMPLETE_LIMIT = 20
 RELATED_LIMIT = 50
@@ -45,7 +46,10 @@ class CompanyDetailView(CompanyMixin, generic.ObjectDetailView):
 
     def related_context(self, request: HttpRequest, obj: Company) -> dict[str, Any]:
         contacts = Contact.objects.visible_to(request.user).filter(company=obj).select_related("owner")
-        return {"contacts": contacts[:RELATED_LIMIT], "contacts_count": contacts.count()}
+        deals = Deal.objects.visible_to(request.user).filter(company=obj).open_first()
+        return {"contacts": contacts[:RELATED_LIMIT], "contacts_count": contacts.count(),
+                "deals": deals[:RELATED_LIMIT], "deals_count": deals.count(), "deal_company": obj,
+                "deal_filter": f"company={obj.pk}", "can_add_deal": not request.user.is_viewer}
 
 
 class CompanyEditView(CompanyMixin, generic.ObjectEditView):
@@ -95,7 +99,9 @@ class ContactDetailView(ContactMixin, generic.ObjectDetailView):
 
     def related_context(self, request: HttpRequest, obj: Contact) -> dict[str, Any]:
         company = Company.objects.visible_to(request.user).filter(pk=obj.company_id).first() if obj.company_id else None
-        return {"company": company}
+        deals = Deal.objects.visible_to(request.user).filter(deal_contacts__contact=obj).open_first()
+        return {"company": company, "deals": deals[:RELATED_LIMIT], "deals_count": deals.count(),
+                "deal_company": company, "can_add_deal": not request.user.is_viewer}
 
 
 class ContactEditView(ContactMixin, generic.ObjectEditView):

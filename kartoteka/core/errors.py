@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Model
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +22,15 @@ class AccessDenied(Exception):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or str(_("You do not have permission to do this.")))
+
+
+class NotVisible(Http404):
+    """No such record among those the user may see (it may not exist at all): answered 404 like any Http404.
+
+    Carries the model and id so the place that answers it can audit a denial (audit.services.record_denial).
+    """
+
+    def __init__(self, model: type[Model], pk: Any) -> None:
+        self.model = model
+        self.pk = pk
+        super().__init__(f"No {model._meta.object_name} matches the given query.")

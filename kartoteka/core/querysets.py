@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
@@ -23,6 +23,15 @@ class CRMQuerySet(models.QuerySet):
 
         qs = self if include_deleted else self.alive()
         return qs.filter(visibility_filter(user, self.model))
+
+    def get_or_404(self, pk: Any) -> Any:
+        """The record with this id in the queryset, or NotVisible (a 404 that names the model and id)."""
+        from kartoteka.core.errors import NotVisible
+
+        try:
+            return self.get(pk=pk)
+        except self.model.DoesNotExist:
+            raise NotVisible(self.model, pk) from None
 
     def search(self, fragment: str) -> CRMQuerySet:
         """Records whose name, identifiers, e-mails or phone digits contain the fragment."""

@@ -20,6 +20,7 @@ from kartoteka.accounts import permissions
 from kartoteka.audit.choices import Action
 from kartoteka.audit.context import change_context, current
 from kartoteka.audit.receivers import record_change
+from kartoteka.audit.services import lock_change_log
 from kartoteka.core.errors import AccessDenied, ConflictError
 from kartoteka.core.models import CRMModel
 from kartoteka.customfields.models import Tag
@@ -34,7 +35,7 @@ def acting_as(actor: Any) -> contextlib.AbstractContextManager[Any]:
     ctx = current()
     if ctx.actor is not None and getattr(ctx.actor, "pk", None) == getattr(actor, "pk", None):
         return contextlib.nullcontext()
-    return change_context(actor=actor, source=ctx.source)
+    return change_context(actor=actor, source=ctx.source, at=ctx.at)
 
 
 def _resolve_owner(actor: Any, owner: Any, current_owner_id: int | None) -> Any:
@@ -150,8 +151,10 @@ def _apply(instance: CRMModel, data: dict[str, Any], *, actor: Any, entity: str,
 def _lock(instance: R, expected_version: int | None = None) -> R:
     """The record re-read under a row lock; ConflictError if it is no longer at `expected_version`.
 
-    Call inside a transaction. (On SQLite the BEGIN IMMEDIATE transaction is the lock.)
+    Call inside a transaction. (On SQLite the BEGIN IMMEDIATE transaction is the lock.) The audit chain's
+    lock is taken first, so every writer takes the two in the same order and none deadlocks.
     """
+    lock_change_log()
     locked = type(instance).objects.select_for_update().get(pk=instance.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(locked.version)

@@ -199,3 +199,25 @@ def test_token_of_a_deactivated_user_stops_authenticating(owner):
 
     # then
     assert user_for_token(out.strip()) is None
+
+
+def test_resettwofactor_removes_the_users_app_and_recovery_codes(db):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kartoteka.conftest import make_user
+
+    user = make_user("root", "admin")
+    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    StaticDevice.objects.create(user=user, name="codes", confirmed=True)
+
+    out, err = run("resettwofactor", "root")
+
+    assert out == "two-factor login reset for root\n"
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not StaticDevice.objects.filter(user=user).exists()
+
+
+def test_resettwofactor_fails_for_an_unknown_user(db):
+    with pytest.raises(CommandError, match="no user 'nobody'"):
+        run("resettwofactor", "nobody")

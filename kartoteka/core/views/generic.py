@@ -17,7 +17,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Model, QuerySet
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,8 +28,10 @@ from kartoteka.accounts import permissions
 from kartoteka.accounts.models import User
 from kartoteka.accounts.services import save_columns
 from kartoteka.activities.timeline import timeline_for
+from kartoteka.audit.choices import DenialReason
+from kartoteka.audit.services import record_denial
 from kartoteka.core import records
-from kartoteka.core.errors import AccessDenied, ConflictError
+from kartoteka.core.errors import AccessDenied, ConflictError, NotVisible
 from kartoteka.core.forms import NoteForm, ServiceModelForm
 from kartoteka.core.views.htmx import is_partial
 from kartoteka.customfields.values import display_value, fields_for
@@ -39,7 +41,12 @@ MAX_PER_PAGE = 200
 
 
 def visible_object(request: HttpRequest, model: type[Model], pk: int, *, include_deleted: bool = False) -> Any:
-    return get_object_or_404(model.objects.visible_to(request.user, include_deleted=include_deleted), pk=pk)
+    """The record if the user may see it; else 404, audited as a denial when the record exists."""
+    try:
+        return model.objects.visible_to(request.user, include_deleted=include_deleted).get_or_404(pk)
+    except NotVisible:
+        record_denial(request, model, pk, reason=DenialReason.NOT_VISIBLE)
+        raise
 
 
 def capped_count(qs: QuerySet) -> tuple[int, bool]:
@@ -52,6 +59,15 @@ class EntityViewMixin(LoginRequiredMixin):
     model: ClassVar[type[Model]]
     service: ClassVar[Any]  # module with create_/update_/delete_/restore_<entity> and bulk_* functions
     entity: ClassVar[str]  # "company" / "contact": service function suffix, URL names, custom field entity
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """AccessDenied (a permission check or a service refused) answers 404 here, in one place, and is
+        audited as a denial. (A record the user may not see is audited by visible_object().)"""
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except AccessDenied:
+            record_denial(request, self.model, kwargs.get("pk"), reason=DenialReason.NOT_ALLOWED)
+            raise Http404 from None
 
     def url_name(self, action: str) -> str:
         return f"{self.model._meta.app_label}:{self.entity}_{action}"
@@ -139,6 +155,8 @@ class BulkActionView(EntityViewMixin, View):
             else:
                 return HttpResponseBadRequest(_("Unknown action."))
         except AccessDenied:
+            record_denial(request, self.model, None, reason=DenialReason.NOT_ALLOWED,
+                          detail={"action": action, "ids": ids})
             messages.error(request, _("You may not change some of the selected records; nothing was changed."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -207,8 +225,6 @@ class NoteCreateView(EntityViewMixin, View):
         if form.is_valid():
             try:
                 add_note(obj, actor=request.user, body=form.cleaned_data["body"])
-            except AccessDenied:
-                raise Http404 from None
             except ValidationError as exc:
                 form.add_error("body", exc.message_dict.get("body", exc.messages))
         if is_partial(request):
@@ -228,8 +244,6 @@ class ShareView(EntityViewMixin, View):
             if user is None:
                 raise ValidationError(_("Choose a user."))
             records.set_share(obj, actor=request.user, user=user, shared=request.POST.get("shared") == "1")
-        except AccessDenied:
-            raise Http404 from None
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(obj.get_absolute_url())
@@ -244,11 +258,11 @@ class ObjectEditView(EntityViewMixin, View):
     def get_object(self, request: HttpRequest, pk: int | None) -> Any:
         if pk is None:
             if request.user.is_viewer:
-                raise Http404
+                raise AccessDenied()
             return self.model(owner=request.user)
         obj = visible_object(request, self.model, pk)
         if not permissions.can_change(request.user, obj):
-            raise Http404
+            raise AccessDenied()
         return obj
 
     def render_form(self, request: HttpRequest, form: ServiceModelForm, obj: Any,
@@ -280,8 +294,6 @@ class ObjectEditView(EntityViewMixin, View):
         except ConflictError:
             current = self.model.objects.get(pk=obj.pk)
             return self.render_form(request, form, obj, conflict=conflict_rows(form, self.form_class(instance=current)))
-        except AccessDenied:
-            raise Http404 from None
         messages.success(request, _("Saved."))
         return redirect(obj.get_absolute_url())
 
@@ -331,7 +343,7 @@ class InlineEditView(EntityViewMixin, View):
     def get(self, request: HttpRequest, pk: int, field: str) -> HttpResponse:
         obj = visible_object(request, self.model, pk)
         if not permissions.can_change(request.user, obj):
-            raise Http404
+            raise AccessDenied()
         if request.GET.get("cancel"):
             return render(request, "core/partials/_cell.html", self.context(obj, field))
         form = self.form_class(instance=obj, user=request.user, only=[field])
@@ -340,7 +352,7 @@ class InlineEditView(EntityViewMixin, View):
     def post(self, request: HttpRequest, pk: int, field: str) -> HttpResponse:
         obj = visible_object(request, self.model, pk)
         if not permissions.can_change(request.user, obj):
-            raise Http404
+            raise AccessDenied()
         form = self.form_class(request.POST, instance=obj, user=request.user, only=[field])
         if form.is_valid():
             try:
@@ -365,15 +377,12 @@ class ObjectDeleteView(EntityViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = visible_object(request, self.model, pk)
         if not permissions.can_change(request.user, obj):
-            raise Http404
+            raise AccessDenied()
         return render(request, self.template_name, {**self.base_context(), "object": obj})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = visible_object(request, self.model, pk)
-        try:
-            self.service_fn("delete")(obj, actor=request.user)
-        except AccessDenied:
-            raise Http404 from None
+        self.service_fn("delete")(obj, actor=request.user)
         messages.success(request, _("Moved to the recycle bin: %(name)s") % {"name": obj})
         return redirect(self.url_name("list"))
 
@@ -381,9 +390,6 @@ class ObjectDeleteView(EntityViewMixin, View):
 class ObjectRestoreView(EntityViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = visible_object(request, self.model, pk, include_deleted=True)
-        try:
-            self.service_fn("restore")(obj, actor=request.user)
-        except AccessDenied:
-            raise Http404 from None
+        self.service_fn("restore")(obj, actor=request.user)
         messages.success(request, _("Restored: %(name)s") % {"name": obj})
         return redirect(obj.get_absolute_url())

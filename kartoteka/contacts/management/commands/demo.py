@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kartoteka.contacts import demo
+from kartoteka.deals import demo as deals_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,9 @@ class Command(BaseCommand):
                 f"Demo base created in {time.monotonic() - started:.1f} s: {summary.companies} companies, "
                 f"{summary.contacts} contacts, {summary.notes} notes, {summary.changes} audit records."
             )
+        deals = deals_demo.load_deals_demo(seed=int(opts["seed"]))
+        if deals:
+            self.stdout.write(f"Demo pipelines and {deals} deals created.")
         self.stdout.write(f"Demo users (password: {demo.DEMO_PASSWORD}):")
         for user in demo.demo_users():
             self.stdout.write(f"  {user.username:<12} {user.role:<8} {str(user.team or ''):<16} {user.get_full_name()}")
