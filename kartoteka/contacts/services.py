@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kartoteka.accounts import permissions
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.core import records
-from kartoteka.core.errors import AccessDenied
 from kartoteka.core.validators import (
     normalize_emails,
     normalize_phones,
@@ -106,38 +102,9 @@ def restore_contact(contact: Contact, *, actor: Any) -> Contact:
     return records.restore(contact, actor=actor)
 
 
-def _each_changeable(objects: Iterable[Any], actor: Any) -> list[Any]:
-    """All-or-nothing for bulk actions: refuse the whole batch if any record may not be changed."""
-    items = list(objects)
-    if any(not permissions.can_change(actor, obj) for obj in items):
-        raise AccessDenied()
-    return items
+# Bulk actions are the generic ones: all-or-nothing, one audited change per record.
+bulk_assign = records.bulk_assign
+bulk_add_tag = records.bulk_add_tag
+bulk_delete = records.bulk_delete
 
 
-def bulk_assign(objects: Iterable[Company | Contact], *, actor: Any, owner: Any) -> int:
-    """Make `owner` responsible for every record, in one transaction; each change is audited."""
-    items = _each_changeable(objects, actor)
-    with transaction.atomic():
-        for obj in items:
-            records.update_record(obj, actor=actor, data={"owner": owner}, entity=_entity(obj), normalizers={})
-    return len(items)
-
-
-def bulk_add_tag(objects: Iterable[Company | Contact], *, actor: Any, tag: str) -> int:
-    items = _each_changeable(objects, actor)
-    with transaction.atomic():
-        for obj in items:
-            records.add_tag(obj, actor=actor, name=tag)
-    return len(items)
-
-
-def bulk_delete(objects: Iterable[Company | Contact], *, actor: Any) -> int:
-    items = _each_changeable(objects, actor)
-    with transaction.atomic():
-        for obj in items:
-            records.soft_delete(obj, actor=actor)
-    return len(items)
-
-
-def _entity(obj: Company | Contact) -> str:
-    return Entity.COMPANY if isinstance(obj, Company) else Entity.CONTACT

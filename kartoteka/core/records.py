@@ -273,3 +273,37 @@ def set_share(record: CRMModel, *, actor: Any, user: Any, shared: bool) -> None:
         after = [str(u) for u in shared_users(record)]
         if before != after:
             record_change(record, Action.UPDATE, {"shared_with": before}, {"shared_with": after})
+
+
+def _all_changeable(objects: Iterable[CRMModel], actor: Any) -> list[CRMModel]:
+    """All-or-nothing for bulk actions: refuse the whole batch if any record may not be changed."""
+    items = list(objects)
+    if any(not permissions.can_change(actor, obj) for obj in items):
+        raise AccessDenied()
+    return items
+
+
+def bulk_assign(objects: Iterable[CRMModel], *, actor: Any, owner: Any) -> int:
+    """Make `owner` responsible for every record, in one transaction; each change is audited."""
+    items = _all_changeable(objects, actor)
+    with transaction.atomic():
+        for obj in items:
+            # Custom field entities are named after their models ("company", "contact", "deal").
+            update_record(obj, actor=actor, data={"owner": owner}, entity=obj._meta.model_name, normalizers={})
+    return len(items)
+
+
+def bulk_add_tag(objects: Iterable[CRMModel], *, actor: Any, tag: str) -> int:
+    items = _all_changeable(objects, actor)
+    with transaction.atomic():
+        for obj in items:
+            add_tag(obj, actor=actor, name=tag)
+    return len(items)
+
+
+def bulk_delete(objects: Iterable[CRMModel], *, actor: Any) -> int:
+    items = _all_changeable(objects, actor)
+    with transaction.atomic():
+        for obj in items:
+            soft_delete(obj, actor=actor)
+    return len(items)

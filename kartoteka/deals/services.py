@@ -338,35 +338,10 @@ def restore_deal(deal: Deal, *, actor: Any) -> Deal:
     return records.restore(deal, actor=actor)
 
 
-def _each_changeable(objects: Iterable[Deal], actor: Any) -> list[Deal]:
-    items = list(objects)
-    if any(not permissions.can_change(actor, obj) for obj in items):
-        raise AccessDenied()
-    return items
-
-
-def bulk_assign(objects: Iterable[Deal], *, actor: Any, owner: Any) -> int:
-    items = _each_changeable(objects, actor)
-    with transaction.atomic():
-        for obj in items:
-            records.update_record(obj, actor=actor, data={"owner": owner}, entity=Entity.DEAL, normalizers={})
-    return len(items)
-
-
-def bulk_add_tag(objects: Iterable[Deal], *, actor: Any, tag: str) -> int:
-    items = _each_changeable(objects, actor)
-    with transaction.atomic():
-        for obj in items:
-            records.add_tag(obj, actor=actor, name=tag)
-    return len(items)
-
-
-def bulk_delete(objects: Iterable[Deal], *, actor: Any) -> int:
-    items = _each_changeable(objects, actor)
-    with transaction.atomic():
-        for obj in items:
-            records.soft_delete(obj, actor=actor)
-    return len(items)
+# Bulk actions are the generic ones: all-or-nothing, one audited change per record.
+bulk_assign = records.bulk_assign
+bulk_add_tag = records.bulk_add_tag
+bulk_delete = records.bulk_delete
 
 
 # --- Pipelines, stages and lost reasons (administrators) -------------------------------------------------------
