@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export KARTOTEKA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test fuzz install install-dev lint messages clean
+.PHONY: run worker test fuzz install install-dev lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var
+
+## make worker: the background job consumer (reminders, escalations, e-mail); `make run` works without it
+worker: install
+	DEBUG=true $(BIN)/kartoteka worker

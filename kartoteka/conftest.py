@@ -14,6 +14,16 @@ from kartoteka.accounts.services import create_user, issue_token
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop + live_server
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_in_process() -> Any:
+    """Background jobs run at once, in the test's process (huey's immediate mode, in-memory storage); the
+    tests of the real consumer (tasks/tests/test_jobs.py) switch it off for themselves."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
 PASSWORD = "Test-pass-2026!"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -97,6 +107,23 @@ def make_contact(db: Any) -> Callable[..., Any]:
         data.setdefault("first_name", f"Иван{next(counter)}")
         data.setdefault("last_name", "Петров")
         return create_contact(actor=owner, data=data)
+
+    return make
+
+
+@pytest.fixture
+def make_product(admin: User) -> Callable[..., Any]:
+    """A catalog product entered by an administrator (through the service); `actor=` for someone else."""
+    from kartoteka.products.services import create_product
+
+    counter = iter(range(1, 10_000))
+
+    def make(actor: User | None = None, **data: Any) -> Any:
+        n = next(counter)
+        data.setdefault("sku", f"SKU-{n:04d}")
+        data.setdefault("name", f"Товар {n}")
+        data.setdefault("price", "1000")
+        return create_product(actor=actor or admin, data=data)
 
     return make
 

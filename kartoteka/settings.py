@@ -51,9 +51,20 @@ INSTALLED_APPS = [
     "kartoteka.audit",
     "kartoteka.customfields",
     "kartoteka.contacts",
+    "kartoteka.products",
     "kartoteka.activities",
     "kartoteka.deals",
+    "kartoteka.leads",
+    "kartoteka.reports",
+    "kartoteka.handover",
+    "kartoteka.tasks",
+    "kartoteka.notifications",
+    "kartoteka.search",
+    "kartoteka.dedupe",
+    "kartoteka.dataio",
+    "kartoteka.savedviews",
     "kartoteka.api",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "contacts:company_list"
+LOGIN_REDIRECT_URL = "home"  # My day for managers and heads (tasks.views.start)
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout: 5 failed attempts per username locks it for 15 minutes; a per-IP limit stops spraying.
@@ -159,6 +170,10 @@ USE_I18N = True
 USE_TZ = True
 DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "RU")
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "RUB")
+# The product catalog (docs/products.md): the VAT rate, in per cent, a new product starts with, and whether heads
+# of sales edit the catalog besides administrators.
+DEFAULT_VAT_RATE = env_int("DEFAULT_VAT_RATE", 22)
+PRODUCTS_EDITABLE_BY_HEADS = env_bool("PRODUCTS_EDITABLE_BY_HEADS", True)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -170,6 +185,13 @@ MEDIA_URL = "/media/"
 
 # Pages and the API never return more than this many rows at once.
 LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 50)
+# Rows a user may export per day, by role (0: no limit). Over it, the export is refused and heads/admins told.
+EXPORT_DAILY_ROWS = {
+    "viewer": env_int("EXPORT_DAILY_ROWS_VIEWER", 2000),
+    "manager": env_int("EXPORT_DAILY_ROWS_MANAGER", 2000),
+    "head": env_int("EXPORT_DAILY_ROWS_HEAD", 10000),
+    "admin": env_int("EXPORT_DAILY_ROWS_ADMIN", 0),
+}
 API_MAX_PAGE_SIZE = 100
 
 # Content-Security-Policy: everything from our own origin; htmx and Alpine are vendored.
@@ -203,7 +225,38 @@ if PRODUCTION:
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kartoteka@localhost")
+# The address links in e-mails point to.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Background jobs (docs/jobs.md): huey with SQLite storage in VAR_DIR by default; Redis when HUEY_REDIS_URL is
+# set. `kartoteka worker` runs the consumer and the periodic jobs (reminders, overdue notices, escalations).
+HUEY_REDIS_URL = env_str("HUEY_REDIS_URL")
+HUEY = {
+    "name": "kartoteka",
+    "immediate": env_bool("HUEY_IMMEDIATE", False),  # run jobs in-process (no worker), e.g. for a quick demo
+    "utc": True,
+    "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread", "periodic": True},
+    **({"huey_class": "huey.RedisHuey", "url": HUEY_REDIS_URL} if HUEY_REDIS_URL else
+       {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}),
+}
+
+# Tasks and notifications (docs/tasks.md, docs/notifications.md).
+TASKS_DAILY_LIMIT = env_int("TASKS_DAILY_LIMIT", 8)  # per manager, unless a head sets theirs
+TASK_REMINDER_MINUTES = env_int("TASK_REMINDER_MINUTES", 15)  # default lead time of "due soon"
+TASK_ESCALATION_MINUTES = env_int("TASK_ESCALATION_MINUTES", 240)  # overdue this long → the head is told
+DIGEST_HOUR = env_int("DIGEST_HOUR", 8)  # local hour from which the morning digest of the day goes out
+# A client is neglected after this many days without an activity, by company status.
+NEGLECTED_DAYS = {
+    "active": env_int("NEGLECTED_DAYS_ACTIVE", 30),
+    "potential": env_int("NEGLECTED_DAYS_POTENTIAL", 60),
+    "former": env_int("NEGLECTED_DAYS_FORMER", 180),
+}
 
 LOGGING = {
     "version": 1,
@@ -213,3 +266,7 @@ LOGGING = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
+
+# Web forms (docs/leads.md): the largest accepted body and submissions per minute from one address.
+WEBFORM_MAX_BODY_BYTES = env_int("WEBFORM_MAX_BODY_BYTES", 16 * 1024)
+WEBFORM_RATE_LIMIT_PER_MINUTE = env_int("WEBFORM_RATE_LIMIT_PER_MINUTE", 10)

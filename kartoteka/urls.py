@@ -1,13 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from kartoteka.api.api import api
+from kartoteka.tasks.views import start
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="contacts:company_list", permanent=False), name="home"),
+    path("", start, name="home"),
     path("", include("kartoteka.contacts.urls")),
     path("", include("kartoteka.deals.urls")),
+    path("", include("kartoteka.leads.urls")),
+    path("", include("kartoteka.reports.urls")),
+    path("", include("kartoteka.handover.urls")),
+    path("", include("kartoteka.products.urls")),
+    path("", include("kartoteka.activities.urls")),
+    path("", include("kartoteka.tasks.urls")),
+    path("notifications/", include("kartoteka.notifications.urls")),
+    path("", include("kartoteka.search.urls")),
+    path("", include("kartoteka.dedupe.urls")),
+    path("", include("kartoteka.dataio.urls")),
+    path("", include("kartoteka.savedviews.urls")),
     path("accounts/", include("kartoteka.accounts.urls")),
     path("settings/fields/", include("kartoteka.customfields.urls")),
     path("settings/security/", include("kartoteka.accounts.security_urls")),

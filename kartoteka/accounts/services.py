@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -104,7 +104,7 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # base32: 10 characters carry 50 random bits
 RECOVERY_CODE_LENGTH = 10
-WRONG_CODE = _lazy("The code is wrong or was already used. Wait for the next code in the app.")
+WRONG_CODE = gettext_lazy("The code is wrong or was already used. Wait for the next code in the app.")
 
 
 def _verify(user: User, device: Device, token: str) -> Device:

@@ -61,13 +61,20 @@ class Cursor:
         return cls(at=at, shown_changes=ids[0], shown_activities=ids[1])
 
 
-def _activity_link(record: Any) -> dict[str, Any]:
-    """Which activities a record's timeline shows: a company's include those of its contacts and deals."""
+def _activity_link(record: Any) -> dict[str, Any] | None:
+    """Which activities a record's timeline shows: a company's include those of its contacts and deals.
+    None for a record without activities of its own (a product's or a task's timeline is its audit trail)."""
+    from kartoteka.deals.models import Deal
+
     if isinstance(record, Company):
         return {"company": record}
     if isinstance(record, Contact):
         return {"contact": record}
-    return {"deal": record}
+    if record._meta.model_name == "lead":
+        return {"lead": record}
+    if isinstance(record, Deal):
+        return {"deal": record}
+    return None
 
 
 def timeline_for(record: Any, *, cursor: str | None = None, kinds: set[str] | None = None,
@@ -88,9 +95,9 @@ def timeline_for(record: Any, *, cursor: str | None = None, kinds: set[str] | No
                 fields=[(name, before_v, after_v) for name, (before_v, after_v) in change.changed_fields.items()],
             ))
     activity_kinds = None if kinds is None else kinds - {"change"}
-    if activity_kinds is None or activity_kinds:
-        link = _activity_link(record)
-        activities = Activity.objects.filter(**link).select_related("author")
+    link = _activity_link(record)
+    if link is not None and (activity_kinds is None or activity_kinds):
+        activities = Activity.objects.filter(**link).select_related("author", "result")
         if "deal" in link:
             # On the deal's own card its audit entry already shows the stage change.
             activities = activities.exclude(kind=ActivityKind.STAGE_CHANGE)
@@ -100,8 +107,8 @@ def timeline_for(record: Any, *, cursor: str | None = None, kinds: set[str] | No
             activities = activities.filter(occurred_at__lte=position.at).exclude(
                 occurred_at=position.at, pk__in=position.shown_activities)
         for activity in activities.order_by("-occurred_at", "-id")[: limit + 1]:
-            entries.append(TimelineEntry(at=activity.occurred_at, kind=activity.kind, actor=str(activity.author),
-                                         activity=activity))
+            entries.append(TimelineEntry(at=activity.occurred_at, kind=activity.kind,
+                                         actor=str(activity.author) if activity.author_id else "", activity=activity))
     entries.sort(key=lambda e: (e.at, e.change is not None, (e.change or e.activity).pk), reverse=True)
     page = entries[:limit]
     if len(entries) <= limit or not page:

@@ -5,10 +5,17 @@ from typing import Any
 from django.urls import re_path
 from ninja import NinjaAPI
 
+from kartoteka.activities.api import activities_router, call_results_router
 from kartoteka.api import errors
 from kartoteka.api.auth import ActiveSessionAuth, TokenAuth
 from kartoteka.contacts.api import companies_router, contacts_router
 from kartoteka.deals.api import deals_router, pipelines_router
+from kartoteka.dedupe.api import duplicates_router
+from kartoteka.leads.api import leads_router, web_forms_router
+from kartoteka.notifications.api import notifications_router
+from kartoteka.products.api import products_router
+from kartoteka.search.api import lookup_router
+from kartoteka.tasks.api import my_day_router, tasks_router
 
 
 class KartotekaAPI(NinjaAPI):
@@ -49,3 +56,13 @@ api.add_router("/companies", companies_router)
 api.add_router("/contacts", contacts_router)
 api.add_router("/deals", deals_router)
 api.add_router("/pipelines", pipelines_router)
+api.add_router("/leads", leads_router)
+api.add_router("/web-forms", web_forms_router)
+api.add_router("/products", products_router)
+api.add_router("/activities", activities_router)
+api.add_router("/call-results", call_results_router)
+api.add_router("/tasks", tasks_router)
+api.add_router("/my-day", my_day_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/lookup", lookup_router)
+api.add_router("/duplicates", duplicates_router)

@@ -1,4 +1,4 @@
-"""One router factory for every client-base entity: list, create, read, update, delete, restore, history.
+"""One router factory for every audited entity: list, create, read, update, delete, restore, history.
 
 No `from __future__ import annotations` here: ninja reads the endpoint annotations, which name the
 schemas passed in.
@@ -34,6 +34,9 @@ WITH_ETAG = {"headers": {"ETag": {
 }}}
 
 
+OPERATIONS = ("list", "create", "read", "update", "history", "delete", "restore")
+
+
 def with_etag(status: int) -> dict[str, Any]:
     """`openapi_extra` of an operation whose `status` answer carries the record's ETag."""
     return {"responses": {status: WITH_ETAG}}
@@ -53,8 +56,9 @@ def expected_version(if_match: str | None, obj: Any) -> int | None:
 
 def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_schema: Any, patch_schema: Any,
                 filter_schema: Any, filterset_class: Any, orderings: list[str], to_out: Any, related: tuple = (),
-                prefetch: tuple = ("tags",), annotate: Any = None) -> Router:
-    """`annotate(queryset, user)` adds per-user annotations the output needs (e.g. related visibility)."""
+                prefetch: tuple = ("tags",), annotate: Any = None, operations: tuple[str, ...] = OPERATIONS) -> Router:
+    """`annotate(queryset, user)` adds per-user annotations the output needs (e.g. related visibility).
+    `operations` leaves out what the entity has not: shared reference data is deactivated, not deleted."""
     with translation.override("en"):  # the schema is English, whatever language the process started in
         name, plural = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
     router = Router(tags=[plural.capitalize()])
@@ -62,8 +66,10 @@ def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_sc
     PageOut = page_of(out_schema, f"{model._meta.object_name}Page")  # noqa: N806 - a schema class
     HistoryPage = page_of(ChangeOut, f"{model._meta.object_name}HistoryPage")  # noqa: N806
 
+    owner = ("owner",) if any(f.name == "owner" for f in model._meta.concrete_fields) else ()
+
     def visible(request: HttpRequest) -> Any:
-        qs = model.objects.visible_to(request.user).select_related("owner", *related).prefetch_related(*prefetch)
+        qs = model.objects.visible_to(request.user).select_related(*owner, *related).prefetch_related(*prefetch)
         return annotate(qs, request.user) if annotate else qs
 
     def get_visible(request: HttpRequest, pk: int) -> Any:
@@ -114,21 +120,6 @@ def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_sc
         )
         return respond(response, get_visible(request, obj.pk))
 
-    @router.delete("/{pk}", response={204: None, 412: ErrorOut, **WRITE_ERRORS},
-                   operation_id=f"{entity}_delete", summary=f"Move a {name} to the recycle bin")
-    def delete_record(request: HttpRequest, pk: Id, if_match: str | None = Header(None, alias="If-Match")) -> Any:
-        obj = get_visible(request, pk)
-        getattr(service, f"delete_{entity}")(obj, actor=request.user, expected_version=expected_version(if_match, obj))
-        return Status(204, None)
-
-    @router.post("/{pk}/restore", response={200: out_schema, **WRITE_ERRORS},
-                 operation_id=f"{entity}_restore", summary=f"Restore a {name} from the recycle bin",
-                 openapi_extra=with_etag(200))
-    def restore_record(request: HttpRequest, response: HttpResponse, pk: Id) -> Any:
-        obj = model.objects.visible_to(request.user, include_deleted=True).get_or_404(pk)
-        obj = getattr(service, f"restore_{entity}")(obj, actor=request.user)
-        return respond(response, get_visible(request, obj.pk))
-
     @router.get("/{pk}/history", response={200: HistoryPage, **READ_ERRORS}, operation_id=f"{entity}_history",
                 summary=f"Audit trail of a {name}")
     def record_history(request: HttpRequest, paging: Query[PageParams], pk: Id) -> Any:
@@ -139,5 +130,24 @@ def crud_router(*, model: Any, entity: str, service: Any, out_schema: Any, in_sc
         result = paginate(changes, page=paging.page, page_size=paging.page_size)
         result["items"] = [change_out(c) for c in result["items"]]
         return result
+
+    if "delete" in operations:
+        @router.delete("/{pk}", response={204: None, 412: ErrorOut, **WRITE_ERRORS},
+                       operation_id=f"{entity}_delete", summary=f"Move a {name} to the recycle bin")
+        def delete_record(request: HttpRequest, pk: Id,
+                          if_match: str | None = Header(None, alias="If-Match")) -> Any:
+            obj = get_visible(request, pk)
+            getattr(service, f"delete_{entity}")(obj, actor=request.user,
+                                                 expected_version=expected_version(if_match, obj))
+            return Status(204, None)
+
+    if "restore" in operations:
+        @router.post("/{pk}/restore", response={200: out_schema, **WRITE_ERRORS},
+                     operation_id=f"{entity}_restore", summary=f"Restore a {name} from the recycle bin",
+                     openapi_extra=with_etag(200))
+        def restore_record(request: HttpRequest, response: HttpResponse, pk: Id) -> Any:
+            obj = model.objects.visible_to(request.user, include_deleted=True).get_or_404(pk)
+            obj = getattr(service, f"restore_{entity}")(obj, actor=request.user)
+            return respond(response, get_visible(request, obj.pk))
 
     return router

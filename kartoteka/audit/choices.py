@@ -16,6 +16,7 @@ class Source(models.TextChoices):
     CLI = "cli", _("command line")
     IMPORT = "import", _("import")
     SYSTEM = "system", _("system")
+    WEB_FORM = "web_form", _("web form")
 
 
 class SecurityEventKind(models.TextChoices):

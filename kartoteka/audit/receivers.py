@@ -2,9 +2,9 @@
 logouts, failed logins and lockouts into SecurityEvent rows.
 
 Every write path (services, the admin, bulk actions that save per record, the CLI) passes through save(),
-so the audit cannot be forgotten. Each CRMModel instance carries a snapshot taken when it was loaded;
-the diff against it is the change. Soft delete and restore are updates of `deleted_at` and are recorded
-as their own actions.
+so the audit cannot be forgotten. Each AuditedModel instance (every CRMModel, and shared reference data such
+as products) carries a snapshot taken when it was loaded; the diff against it is the change. Soft delete and
+restore are updates of `deleted_at` and are recorded as their own actions.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from kartoteka.audit.choices import Action, SecurityEventKind
 from kartoteka.audit.context import current
 from kartoteka.audit.models import ObjectChange
 from kartoteka.audit.services import record_security_event
-from kartoteka.core.models import CRMModel
+from kartoteka.core.models import AuditedModel
 
 
-def record_change(instance: CRMModel, action: str, pre: dict | None, post: dict | None) -> ObjectChange:
+def record_change(instance: AuditedModel, action: str, pre: dict | None, post: dict | None) -> ObjectChange:
     ctx = current()
     actor = ctx.actor if ctx.actor is not None and getattr(ctx.actor, "pk", None) else None
     return ObjectChange.objects.create(
@@ -48,7 +48,7 @@ def record_change(instance: CRMModel, action: str, pre: dict | None, post: dict 
 
 @receiver(post_save, dispatch_uid="audit_crm_save")
 def audit_save(sender: type, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    if raw or not isinstance(instance, CRMModel):
+    if raw or not isinstance(instance, AuditedModel):
         return
     post = instance.audit_snapshot()
     pre = getattr(instance, "_audit_snapshot", None)
@@ -71,7 +71,7 @@ def audit_save(sender: type, instance: Any, created: bool, raw: bool = False, **
 @receiver(m2m_changed, dispatch_uid="audit_crm_tags")
 def audit_tags(sender: type, instance: Any, action: str, pk_set: set | None, **kwargs: Any) -> None:
     """Tag changes are field changes of the record: 'tags' before and after, as sorted names."""
-    if not isinstance(instance, CRMModel) or action not in {"post_add", "post_remove", "post_clear"}:
+    if not isinstance(instance, AuditedModel) or action not in {"post_add", "post_remove", "post_clear"}:
         return
     if action != "post_clear" and not pk_set:
         return

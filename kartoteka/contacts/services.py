@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kartoteka.contacts.models import Company, Contact
@@ -60,9 +61,21 @@ def _contact_normalizers(actor: Any) -> records.Normalizers:
     }
 
 
+def _refuse_blocked_duplicate(record: Company | Contact) -> None:
+    # Duplicate control sits above this app (it reads deals and leads too): imported where it is used.
+    from kartoteka.dedupe.services import check_new_record
+
+    check_new_record(record)
+
+
+@transaction.atomic
 def create_company(*, actor: Any, data: dict[str, Any]) -> Company:
-    """Create a company; the actor becomes responsible unless `owner` names someone they may assign."""
-    return records.create_record(Company, actor=actor, data=data, entity=Entity.COMPANY, normalizers=COMPANY_NORMALIZERS)
+    """Create a company; the actor becomes responsible unless `owner` names someone they may assign.
+    Under the "block" duplicate policy an exact duplicate is refused (ValidationError per field)."""
+    company = records.create_record(Company, actor=actor, data=data, entity=Entity.COMPANY,
+                                    normalizers=COMPANY_NORMALIZERS)
+    _refuse_blocked_duplicate(company)
+    return company
 
 
 def update_company(company: Company, *, actor: Any, data: dict[str, Any], expected_version: int | None = None) -> Company:
@@ -81,10 +94,13 @@ def restore_company(company: Company, *, actor: Any) -> Company:
     return records.restore(company, actor=actor)
 
 
+@transaction.atomic
 def create_contact(*, actor: Any, data: dict[str, Any]) -> Contact:
-    return records.create_record(
+    contact = records.create_record(
         Contact, actor=actor, data=data, entity=Entity.CONTACT, normalizers=_contact_normalizers(actor)
     )
+    _refuse_blocked_duplicate(contact)
+    return contact
 
 
 def update_contact(contact: Contact, *, actor: Any, data: dict[str, Any], expected_version: int | None = None) -> Contact:

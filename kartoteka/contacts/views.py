@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -49,11 +50,13 @@ class CompanyDetailView(CompanyMixin, generic.ObjectDetailView):
         deals = Deal.objects.visible_to(request.user).filter(company=obj).open_first()
         return {"contacts": contacts[:RELATED_LIMIT], "contacts_count": contacts.count(),
                 "deals": deals[:RELATED_LIMIT], "deals_count": deals.count(), "deal_company": obj,
-                "deal_filter": f"company={obj.pk}", "can_add_deal": not request.user.is_viewer}
+                "deal_filter": f"company={obj.pk}", "can_add_deal": not request.user.is_viewer,
+                "lifetime": deals.lifetime_value()}
 
 
 class CompanyEditView(CompanyMixin, generic.ObjectEditView):
     form_class = CompanyForm
+    duplicate_check = True
 
 
 class CompanyCellView(CompanyMixin, generic.InlineEditView):
@@ -106,6 +109,7 @@ class ContactDetailView(ContactMixin, generic.ObjectDetailView):
 
 class ContactEditView(ContactMixin, generic.ObjectEditView):
     form_class = ContactForm
+    duplicate_check = True
 
     def get_object(self, request: HttpRequest, pk: int | None) -> Any:
         obj = super().get_object(request, pk)
@@ -152,15 +156,22 @@ def company_autocomplete(request: HttpRequest) -> HttpResponse:
     return render(request, "core/partials/_options.html", {"options": companies[:AUTOCOMPLETE_LIMIT]})
 
 
+# Every soft-deleted kind of record, in the order the recycle bin shows them.
+RECYCLABLE = ("contacts.Company", "contacts.Contact", "deals.Deal", "leads.Lead")
+RECYCLE_BIN_LIMIT = 100
+
+
 @login_required
 def recycle_bin(request: HttpRequest) -> HttpResponse:
-    """Deleted companies and contacts the user can see; restore where allowed."""
-    companies = Company.objects.visible_to(request.user, include_deleted=True).deleted().select_related("owner")
-    contacts = Contact.objects.visible_to(request.user, include_deleted=True).deleted().select_related("owner")
+    """Deleted records the user can see, newest first per kind; restore where allowed."""
     restorable = permissions.restorable_owner_ids(request.user)
+    sections = []
+    for label in RECYCLABLE:
+        model = apps.get_model(label)
+        deleted = (model.objects.visible_to(request.user, include_deleted=True).deleted().select_related("owner")
+                   .order_by("-deleted_at", "-id")[:RECYCLE_BIN_LIMIT])
+        sections.append({"title": model._meta.verbose_name_plural, "records": deleted,
+                         "restore_url": f"{model._meta.app_label}:{model._meta.model_name}_restore"})
     return render(request, "contacts/recycle_bin.html", {
-        "companies": companies.order_by("-deleted_at")[:100],
-        "contacts": contacts.order_by("-deleted_at")[:100],
-        "restore_any": restorable is None,
-        "restorable_owner_ids": restorable or set(),
+        "sections": sections, "restore_any": restorable is None, "restorable_owner_ids": restorable or set(),
     })

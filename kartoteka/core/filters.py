@@ -35,9 +35,9 @@ class CRMFilterSet(django_filters.FilterSet):
     def __init__(self, data: Any = None, queryset: QuerySet | None = None, *, request: Any = None, **kwargs: Any) -> None:
         super().__init__(data, queryset=queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
-        owners = permissions.visible_owners(user) if user is not None else None
-        self.filters["owner"].queryset = owners
-        for cf in fields_for(self.entity):
+        if "owner" in self.filters:  # shared reference data (products) has no responsible to filter by
+            self.filters["owner"].queryset = permissions.visible_owners(user) if user is not None else None
+        for cf in fields_for(self.entity) if self.entity else ():
             self.filters[CF_PREFIX + cf.key] = custom_field_filter(cf)
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -51,7 +51,8 @@ class ServiceModelForm(forms.ModelForm):
                 self.initial[CF_PREFIX + cf.key] = instance.custom_fields[cf.key]
         if instance.pk:
             self.initial["version"] = instance.version
-            self.initial["tags"] = ", ".join(t.name for t in instance.tags.all())
+            if "tags" in self.fields:
+                self.initial["tags"] = ", ".join(t.name for t in instance.tags.all())
         if only is not None:
             for name in list(self.fields):
                 if name not in only and name != "version":

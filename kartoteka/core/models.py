@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kartoteka.core.querysets import CRMQuerySet
 
-__all__ = ["CRMModel", "TimeStampedModel"]
+__all__ = ["AuditedModel", "CRMModel", "TimeStampedModel"]
 
 
 class TimeStampedModel(models.Model):
@@ -23,19 +23,13 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class CRMModel(TimeStampedModel):
-    """A client-base record: responsible user, optimistic version, soft delete, custom fields, audit.
+class AuditedModel(TimeStampedModel):
+    """A record with its creator, an optimistic version, a fragment-search column and an automatic audit trail.
 
-    Visibility is decided by `CRMQuerySet.visible_to(user)`; writes go through the owning app's services.
-    The audit trail (audit/receivers.py) snapshots every CRMModel on load and diffs it on save.
+    The audit (audit/receivers.py) snapshots every AuditedModel on load and diffs it on save. CRMModel adds the
+    responsible, soft delete and custom fields; shared reference data (products) subclasses this directly.
     """
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -45,16 +39,10 @@ class CRMModel(TimeStampedModel):
         related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
-    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     # Lower-cased name, identifiers, e-mails and phone digits: one column for fragment search
     # (trigram-indexed on PostgreSQL).
     search_text = models.TextField(editable=False, default="")
 
-    objects = CRMQuerySet.as_manager()
-
-    # Fields that only a head or an admin may change, and that no form or API body may set directly.
-    protected_fields: tuple[str, ...] = ("owner", "created_by", "version", "deleted_at", "search_text")
     # Fields left out of the audit diff (derived or bookkeeping).
     audit_exclude: tuple[str, ...] = ("created_at", "updated_at", "search_text", "version")
 
@@ -68,16 +56,11 @@ class CRMModel(TimeStampedModel):
             kwargs["update_fields"] = {*update_fields, "search_text", "updated_at"}
         super().save(*args, **kwargs)
 
-
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> CRMModel:
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> AuditedModel:
         instance = super().from_db(db, field_names, values)
         instance._audit_snapshot = instance.audit_snapshot()  # type: ignore[attr-defined]
         return instance
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
     @property
     def etag(self) -> str:
@@ -98,6 +81,34 @@ class CRMModel(TimeStampedModel):
             value = getattr(self, field.attname)
             data[field.name] = _jsonable(value)
         return data
+
+
+class CRMModel(AuditedModel):
+    """A client-base record: responsible user, optimistic version, soft delete, custom fields, audit.
+
+    Visibility is decided by `CRMQuerySet.visible_to(user)`; writes go through the owning app's services.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+
+    objects = CRMQuerySet.as_manager()
+
+    # Fields that only a head or an admin may change, and that no form or API body may set directly.
+    protected_fields: tuple[str, ...] = ("owner", "created_by", "version", "deleted_at", "search_text")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 def _jsonable(value: Any) -> Any:

@@ -10,7 +10,29 @@ if TYPE_CHECKING:
     from kartoteka.accounts.models import User
 
 
-class CRMQuerySet(models.QuerySet):
+class RecordQuerySet(models.QuerySet):
+    """Reads every audited record has: a 404 that names what was looked for, and fragment search."""
+
+    def get_or_404(self, pk: Any) -> Any:
+        """The record with this id in the queryset, or NotVisible (a 404 that names the model and id)."""
+        from kartoteka.core.errors import NotVisible
+
+        try:
+            return self.get(pk=pk)
+        except self.model.DoesNotExist:
+            raise NotVisible(self.model, pk) from None
+
+    def search(self, fragment: str) -> RecordQuerySet:
+        """Records whose search text (name, identifiers, e-mails, phone digits...) contains the fragment."""
+        from kartoteka.core.search import search_terms, term_filter
+
+        qs = self
+        for term in search_terms(fragment):
+            qs = qs.filter(term_filter(self.model, term, using=self.db))
+        return qs
+
+
+class CRMQuerySet(RecordQuerySet):
     def alive(self) -> CRMQuerySet:
         return self.filter(deleted_at__isnull=True)
 
@@ -23,21 +45,3 @@ class CRMQuerySet(models.QuerySet):
 
         qs = self if include_deleted else self.alive()
         return qs.filter(visibility_filter(user, self.model))
-
-    def get_or_404(self, pk: Any) -> Any:
-        """The record with this id in the queryset, or NotVisible (a 404 that names the model and id)."""
-        from kartoteka.core.errors import NotVisible
-
-        try:
-            return self.get(pk=pk)
-        except self.model.DoesNotExist:
-            raise NotVisible(self.model, pk) from None
-
-    def search(self, fragment: str) -> CRMQuerySet:
-        """Records whose name, identifiers, e-mails or phone digits contain the fragment."""
-        from kartoteka.core.search import search_terms
-
-        qs = self
-        for term in search_terms(fragment):
-            qs = qs.filter(search_text__contains=term)
-        return qs

@@ -266,8 +266,12 @@ def set_share(record: CRMModel, *, actor: Any, user: Any, shared: bool) -> None:
     with acting_as(actor), transaction.atomic():
         before = [str(u) for u in shared_users(record)]
         if shared:
-            RecordShare.objects.get_or_create(content_type=content_type, object_id=record.pk, user=user,
-                                              defaults={"created_by": actor})
+            _share, created = RecordShare.objects.get_or_create(content_type=content_type, object_id=record.pk,
+                                                                user=user, defaults={"created_by": actor})
+            if created:
+                from kartoteka.notifications.services import notify_record_shared
+
+                notify_record_shared(record, actor=actor, user=user)
         else:
             RecordShare.objects.filter(content_type=content_type, object_id=record.pk, user=user).delete()
         after = [str(u) for u in shared_users(record)]

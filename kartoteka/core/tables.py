@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import django_tables2 as tables
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
@@ -14,6 +16,20 @@ from kartoteka.core.validators import format_phone
 from kartoteka.customfields.values import display_value, fields_for
 
 CF_PREFIX = "cf_"
+
+
+def format_amount(amount: Any, currency: str) -> str:
+    """12500.00 → "12 500 RUB", 99.5 → "99.50 RUB"; "—" for no amount."""
+    if amount is None:
+        return "—"
+    amount = Decimal(amount)
+    whole = int(amount) if amount == amount.to_integral_value() else amount
+    return f"{intcomma(whole, use_l10n=False).replace(',', ' ')} {currency}"
+
+
+def format_quantity(value: Decimal) -> str:
+    """1.500 → "1,5", 12.000 → "12": no trailing zeros, and the decimal comma of Russian price lists."""
+    return f"{Decimal(value).normalize():f}".replace(".", ",")
 
 
 class CustomFieldColumn(tables.Column):
@@ -80,12 +96,15 @@ class CRMTable(tables.Table):
         if columns is not None:
             keep = {"select", *columns}
             kwargs["exclude"] = [name for name in self.base_columns if name not in keep]
-            kwargs["sequence"] = ["select", *[c for c in columns if c in self.base_columns], "..."]
+            head = ["select"] if "select" in self.base_columns else []  # a table without bulk actions drops it
+            kwargs["sequence"] = [*head, *[c for c in columns if c in self.base_columns], "..."]
         super().__init__(*args, **kwargs)
 
     @classmethod
     def for_entity(cls) -> type[CRMTable]:
         """This table with a column for each custom field the admin defined (read at request time)."""
+        if not cls.entity:  # an entity without custom fields
+            return cls
         extra = {CF_PREFIX + cf.key: CustomFieldColumn(cf) for cf in fields_for(cls.entity)}
         if not extra:
             return cls

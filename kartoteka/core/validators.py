@@ -3,11 +3,15 @@ translated message, so every write path (forms, API, import) names the field and
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
@@ -141,3 +145,55 @@ def validate_ogrn(value: str) -> str:
         raise ValidationError(_("OGRN checksum is wrong: check the digits."), code="ogrn_checksum") from exc
     except (InvalidLength, InvalidFormat, StdnumError) as exc:
         raise ValidationError(_("OGRN must be 13 digits (company) or 15 digits (entrepreneur)."), code="ogrn_format") from exc
+
+
+def parse_decimal(value: Any, *, places: int | None = None) -> Decimal | None:
+    """A number typed the Russian or the English way ("1 234,50", "1234.5") or sent as a JSON number.
+    None for an empty value; ValidationError for anything that is not a finite number. With `places`, at most
+    that many digits after the point, and the number is given exactly that many (as the database stores it)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(_("Enter a number."), code="invalid")
+    text = str(value).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(_("Enter a number."), code="invalid") from None
+    if not number.is_finite():
+        raise ValidationError(_("Enter a number."), code="invalid")
+    if places is not None:
+        if number.normalize().as_tuple().exponent < -places:  # type: ignore[operator]
+            raise ValidationError(_("At most %(places)d digits after the decimal point."), code="max_decimal_places",
+                                  params={"places": places})
+        number = number.quantize(Decimal(1).scaleb(-places))
+    return number
+
+
+def parse_whole(value: Any) -> int | None:
+    """A whole number from input (None for empty), or ValidationError."""
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise ValidationError(_("Enter a whole number."), code="invalid")
+    return int(number)
+
+
+def normalize_currency(value: Any) -> str:
+    """An ISO 4217 code such as RUB, upper-cased."""
+    code = str(value or "").strip().upper()
+    if len(code) != 3 or not code.isalpha() or not code.isascii():
+        raise ValidationError(_("A currency is a three-letter code such as RUB."), code="invalid")
+    return code
+def storable_datetime(value: datetime.datetime, field: str) -> datetime.datetime:
+    """An aware date and time in UTC within years 1900-2999: every database keeps it, whatever offset it came with
+    (PostgreSQL refuses offsets beyond ±15:59, and a naive one is read in the site's time zone)."""
+    try:
+        aware = value if timezone.is_aware(value) else timezone.make_aware(value)
+        utc = aware.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not 1900 <= utc.year <= 2999:
+        raise ValidationError({field: [_("Enter a date and time between the years 1900 and 2999.")]})
+    return utc

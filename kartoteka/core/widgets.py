@@ -25,7 +25,7 @@ class AutocompleteSelect(forms.Select):
     def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> list[Any]:
         chosen = [str(v) for v in value if v not in (None, "")]
         options = [self.create_option(name, "", "—", not chosen, 0)]
-        if chosen and chosen[0].isdigit():
+        if chosen and chosen[0].isdigit() and int(chosen[0]) < 2**63:  # a larger id would overflow the query
             obj = self.queryset.filter(pk=int(chosen[0])).first()
             # An id the user may not see keeps its value (the form then refuses it) under its number only,
             # the way the audit names an invisible related record; nothing tells whether it exists.

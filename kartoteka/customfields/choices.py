@@ -19,3 +19,4 @@ class Entity(models.TextChoices):
     COMPANY = "company", _("Company")
     CONTACT = "contact", _("Contact")
     DEAL = "deal", _("Deal")
+    LEAD = "lead", _("Lead")

@@ -1,4 +1,4 @@
-"""Deals and pipelines under /api/v1: the generic CRUD router plus the stage actions.
+"""Deals and pipelines under /api/v1: the generic CRUD router plus the stage actions and the deal's lines.
 
 No `from __future__ import annotations` here: ninja reads the endpoint annotations.
 """
@@ -7,16 +7,23 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from ninja import Header, Router
+from ninja import Header, Router, Status
 
-from kartoteka.api.crud import BODY_ERRORS, WRITE_ERRORS, crud_router, expected_version, with_etag
+from kartoteka.api.crud import (
+    BODY_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    crud_router,
+    expected_version,
+    with_etag,
+)
 from kartoteka.api.errors import ErrorOut
 from kartoteka.api.schemas import Id
 from kartoteka.contacts.models import Contact
-from kartoteka.deals import schemas, services
+from kartoteka.core.errors import NotVisible
+from kartoteka.deals import lines, schemas, services
 from kartoteka.deals.filters import DealFilterSet
-from kartoteka.deals.models import Deal, DealContact, Pipeline
+from kartoteka.deals.models import Deal, DealContact, DealLine, Pipeline
 
 
 def _for_user(qs: Any, user: Any) -> Any:
@@ -36,7 +43,7 @@ def _visible(request: HttpRequest, pk: int) -> Deal:
     qs = _for_user(Deal.objects.visible_to(request.user).select_related("owner", "company", "pipeline", "stage",
                                                                         "lost_reason").prefetch_related("tags"),
                    request.user)
-    return get_object_or_404(qs, pk=pk)
+    return qs.get_or_404(pk)  # NotVisible: api/errors.py audits the denial
 
 
 def _respond(request: HttpRequest, response: HttpResponse, deal: Deal) -> dict[str, Any]:
@@ -73,6 +80,67 @@ def lose(request: HttpRequest, response: HttpResponse, pk: Id, payload: schemas.
     deal = services.lose_deal(deal, actor=request.user, reason=payload.lost_reason,
                               expected_version=expected_version(if_match, deal))
     return _respond(request, response, deal)
+
+
+# --- the deal's lines: part of the deal, so they answer (and take as If-Match) the deal's ETag ----------------
+
+
+def _deal_for_lines(request: HttpRequest, pk: int) -> Deal:
+    return Deal.objects.visible_to(request.user).get_or_404(pk)  # NotVisible: audited 404
+
+
+def _line_of(deal: Deal, line_id: int) -> DealLine:
+    line = deal.lines.select_related("product").filter(pk=line_id).first()
+    if line is None:
+        raise NotVisible(DealLine, line_id)
+    line.deal = deal
+    return line
+
+
+def _line_answer(response: HttpResponse, deal_id: int, line_id: int) -> dict[str, Any]:
+    """The line as saved, with the deal's new ETag (the next write's If-Match)."""
+    response["ETag"] = Deal.objects.only("id", "version").get(pk=deal_id).etag
+    return schemas.line_out(DealLine.objects.select_related("product").get(pk=line_id))
+
+
+@deals_router.get("/{pk}/lines", response={200: schemas.DealLinesOut, **READ_ERRORS}, operation_id="deal_line_list",
+                  summary="The products on a deal", openapi_extra=with_etag(200))
+def line_list(request: HttpRequest, response: HttpResponse, pk: Id) -> Any:
+    """Every line (a deal has at most 200), with the lines' total and the deal's amount and ETag."""
+    deal = _deal_for_lines(request, pk)
+    response["ETag"] = deal.etag
+    return schemas.deal_lines_out(deal, list(deal.lines.select_related("product")))
+
+
+@deals_router.post("/{pk}/lines", response={201: schemas.LineOut, 412: ErrorOut, **BODY_ERRORS},
+                   operation_id="deal_line_create", summary="Put a product on a deal", openapi_extra=with_etag(201))
+def line_create(request: HttpRequest, response: HttpResponse, pk: Id, payload: schemas.LineIn,
+                if_match: str | None = Header(None, alias="If-Match")) -> Any:
+    """Only who may change the deal (else 403, or 404 when they cannot see it). The price defaults to the
+    catalog's; an inactive product, a quantity of zero or a discount over 100 % answer 422 per field."""
+    deal = _deal_for_lines(request, pk)
+    line = lines.add_line(deal, actor=request.user, data=payload.model_dump(exclude_unset=True),
+                          expected_version=expected_version(if_match, deal))
+    return Status(201, _line_answer(response, deal.pk, line.pk))
+
+
+@deals_router.patch("/{pk}/lines/{line_id}", response={200: schemas.LineOut, 412: ErrorOut, **BODY_ERRORS},
+                    operation_id="deal_line_update", summary="Change a line of a deal", openapi_extra=with_etag(200))
+def line_update(request: HttpRequest, response: HttpResponse, pk: Id, line_id: Id, payload: schemas.LinePatch,
+                if_match: str | None = Header(None, alias="If-Match")) -> Any:
+    """Only the fields sent change; `"price": null` goes back to the catalog's price."""
+    deal = _deal_for_lines(request, pk)
+    line = lines.update_line(_line_of(deal, line_id), actor=request.user,
+                             data=payload.model_dump(exclude_unset=True), expected_version=expected_version(if_match, deal))
+    return _line_answer(response, deal.pk, line.pk)
+
+
+@deals_router.delete("/{pk}/lines/{line_id}", response={204: None, 412: ErrorOut, **WRITE_ERRORS},
+                     operation_id="deal_line_delete", summary="Take a product off a deal")
+def line_delete(request: HttpRequest, pk: Id, line_id: Id, if_match: str | None = Header(None, alias="If-Match")) -> Any:
+    deal = _deal_for_lines(request, pk)
+    lines.delete_line(_line_of(deal, line_id), actor=request.user, expected_version=expected_version(if_match, deal))
+    return Status(204, None)
 
 
 pipelines_router = Router(tags=["Pipelines"])

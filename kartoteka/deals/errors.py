@@ -12,3 +12,4 @@ class DealErrorCode(Enum):
     STAGE_NOT_EMPTY = "stage_not_empty"
     LAST_STAGE = "last_stage"
     PIPELINE_NOT_EMPTY = "pipeline_not_empty"
+    AMOUNT_FROM_LINES = "amount_from_lines"

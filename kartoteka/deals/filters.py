@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.forms import CheckboxSelectMultiple, DateInput
 from django.utils.translation import gettext_lazy as _
 
+from kartoteka.accounts.models import Team
 from kartoteka.core.filters import CRMFilterSet
 from kartoteka.deals.choices import DealStatus
 from kartoteka.deals.models import Deal, Pipeline, Stage
@@ -19,6 +20,7 @@ class DealFilterSet(CRMFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DealStatus.choices, field_name="stage__kind",
                                                  widget=CheckboxSelectMultiple, label=_("Status"))
     company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    team = django_filters.ModelChoiceFilter(field_name="owner__team", queryset=Team.objects.all(), label=_("Team"))
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label=_("Amount from"))
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label=_("Amount to"))
     close_after = django_filters.DateFilter(field_name="expected_close_date", lookup_expr="gte",
@@ -28,7 +30,7 @@ class DealFilterSet(CRMFilterSet):
 
     class Meta:
         model = Deal
-        fields = ["q", "pipeline", "stage", "status", "owner", "tag", "amount_min", "amount_max", "close_after",
+        fields = ["q", "pipeline", "stage", "status", "owner", "team", "tag", "created_after", "created_before", "amount_min", "amount_max", "close_after",
                   "close_before", "company"]
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

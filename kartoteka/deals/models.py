@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from kartoteka.core.querysets import CRMQuerySet
 from kartoteka.core.search import normalise_text
 from kartoteka.deals.choices import ContactRole, StageKind
 
-__all__ = ["Deal", "DealContact", "LostReason", "Pipeline", "Stage", "StageChange"]
+__all__ = ["Deal", "DealContact", "DealLine", "LostReason", "Pipeline", "Stage", "StageChange"]
 
 
 def default_currency() -> str:
@@ -109,6 +110,19 @@ class DealQuerySet(CRMQuerySet):
                              output_field=models.IntegerField())
         return self.select_related("stage").annotate(is_closed=closed).order_by("is_closed", "-created_at", "-id")
 
+    def lifetime_value(self) -> dict[str, Any]:
+        """Won deals of these (the site's currency): revenue, count, average order, first and last purchase and
+        purchases per year since the first. One aggregate query."""
+        won = self.filter(stage__kind=StageKind.WON, currency=settings.DEFAULT_CURRENCY).aggregate(
+            revenue=models.Sum("amount"), orders=models.Count("id"), first=models.Min("closed_at"),
+            last=models.Max("closed_at"))
+        orders = won["orders"] or 0
+        if not orders:
+            return {"orders": 0, "currency": settings.DEFAULT_CURRENCY}
+        years = max((won["last"] - won["first"]).days / 365.25, 1.0) if won["first"] and won["last"] else 1.0
+        return {**won, "currency": settings.DEFAULT_CURRENCY, "average": (won["revenue"] or 0) / orders,
+                "per_year": round(orders / years, 1)}
+
     def with_company_visibility(self, user: Any) -> DealQuerySet:
         """Annotate `company_visible`: whether `user` may see the deal's company (as for contacts)."""
         from kartoteka.contacts.models import Company
@@ -135,6 +149,10 @@ class Deal(CRMModel):
     contacts = models.ManyToManyField("contacts.Contact", verbose_name=_("contacts"), through="DealContact",
                                       related_name="deals", blank=True)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount_from_lines = models.BooleanField(
+        _("amount from lines"), default=False,
+        help_text=_("The amount is the total of the deal's product lines, recomputed whenever a line changes."),
+    )
     currency = models.CharField(_("currency"), max_length=3, default=default_currency)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     probability = models.PositiveSmallIntegerField(
@@ -202,6 +220,44 @@ class DealContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} ({self.get_role_display()})"
+
+
+class DealLine(models.Model):
+    """A product on a deal: how many, at what unit price (taken from the catalog, editable) and discount.
+
+    Prices are in the deal's currency, VAT included. `total` is stored, rounded to the kopeck, so that the deal's
+    amount is one SUM away. Lines are written only by deals/lines.py, which keeps the deal's version, audit
+    trail and (when it follows the lines) amount in step.
+    """
+
+    deal = models.ForeignKey(Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("products.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="deal_lines")
+    position = models.PositiveSmallIntegerField(pgettext_lazy("sort order", "position"), default=0)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+    discount = models.DecimalField(_("discount, %"), max_digits=5, decimal_places=2, default=Decimal(0))
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["deal", "position", "id"]
+        verbose_name = _("deal line")
+        verbose_name_plural = _("deal lines")
+        indexes = [models.Index(fields=["deal", "position"], name="deals_dealline_deal_position")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="deals_dealline_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="deals_dealline_price_not_negative"),
+            models.CheckConstraint(condition=models.Q(discount__gte=0, discount__lte=100),
+                                   name="deals_dealline_discount_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name}: {self.quantity.normalize():f} × {self.price} − {self.discount.normalize():f}%"
+
+    @property
+    def in_stock(self) -> bool:
+        """Whether the product's stock on hand covers the line's quantity (stock is not reserved by deals)."""
+        return self.product.in_stock(self.quantity)
 
 
 class StageChange(models.Model):

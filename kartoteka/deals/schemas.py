@@ -44,6 +44,7 @@ class DealOut(Schema):
     company: Ref | None
     contacts: list[DealContactOut]
     amount: Decimal | None
+    amount_from_lines: bool
     currency: str
     expected_close_date: datetime.date | None
     probability: int | None
@@ -71,6 +72,8 @@ class DealIn(Input):
     company: BodyId | None = None
     contacts: list[DealContactIn] = Field(default_factory=list, max_length=50)
     amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    amount_from_lines: bool = Field(False, description="The amount is the total of the deal's lines (then send no "
+                                                       "other amount)")
     currency: str | None = Field(None, min_length=3, max_length=3, description="Default: the site's currency")
     expected_close_date: BodyDate | None = None
     probability: int | None = Field(None, ge=0, le=100)
@@ -85,6 +88,7 @@ class DealIn(Input):
 class DealPatch(DealIn):
     title: str = Field(None, min_length=1, max_length=255)  # type: ignore[assignment]
     contacts: list[DealContactIn] = Field(None, max_length=50)  # type: ignore[assignment]
+    amount_from_lines: bool = Field(None, description="The amount is the total of the deal's lines")  # type: ignore[assignment]
 
 
 class DealFilters(Input):
@@ -94,6 +98,7 @@ class DealFilters(Input):
     status: list[DealStatus] | None = None
     company: Id | None = None
     owner: list[Id] | None = None
+    team: Id | None = Field(None, description="Deals whose responsible is in this team")
     tag: list[str] | None = None
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
@@ -117,6 +122,52 @@ class LoseIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     lost_reason: BodyId
+
+
+class ProductRef(Schema):
+    id: int
+    sku: str
+    name: str
+    unit: str
+    stock: Decimal
+    lead_time_days: int | None
+
+
+class LineOut(Schema):
+    id: int
+    position: int
+    product: ProductRef
+    quantity: Decimal
+    price: Decimal
+    discount: Decimal
+    total: Decimal
+    in_stock: bool = Field(..., description="Whether the stock on hand covers the quantity (see product.lead_time_days)")
+
+
+class DealLinesOut(Schema):
+    deal: int
+    currency: str
+    amount: Decimal | None
+    amount_from_lines: bool
+    lines_total: Decimal | None
+    version: int
+    items: list[LineOut]
+
+
+class LineIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    product: BodyId = Field(..., description="An active product")
+    quantity: Decimal = Field(Decimal(1), gt=0, max_digits=12, decimal_places=3)
+    price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2,
+                                  description="Per unit in the deal's currency; null or left out: the catalog's")
+    discount: Decimal = Field(Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2, description="Per cent")
+
+
+class LinePatch(LineIn):
+    product: BodyId = Field(None, description="An active product (or the line's own)")  # type: ignore[assignment]
+    quantity: Decimal = Field(None, gt=0, max_digits=12, decimal_places=3)  # type: ignore[assignment]
+    discount: Decimal = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)  # type: ignore[assignment]
 
 
 class StageOut(Schema):
@@ -144,7 +195,7 @@ def _ref(obj: Any) -> dict[str, Any] | None:
 
 def deal_out(deal: Deal) -> dict[str, Any]:
     data = {f: getattr(deal, f) for f in (
-        "id", "title", "amount", "currency", "expected_close_date", "probability", "effective_probability", "source",
+        "id", "title", "amount", "amount_from_lines", "currency", "expected_close_date", "probability", "effective_probability", "source",
         "closed_at", "stage_entered_at", "description", "custom_fields", "version", "created_at", "updated_at",
     )}
     company = deal.company
@@ -163,3 +214,20 @@ def pipeline_out(pipeline: Pipeline) -> dict[str, Any]:
     return {"id": pipeline.pk, "name": pipeline.name, "position": pipeline.position, "active": pipeline.active,
             "stages": [{f: getattr(s, f) for f in ("id", "name", "position", "probability", "kind", "rotting_days",
                                                    "required_fields", "checklist")} for s in pipeline.stages.all()]}
+
+
+def line_out(line: Any) -> dict[str, Any]:
+    product = line.product
+    return {
+        **{f: getattr(line, f) for f in ("id", "position", "quantity", "price", "discount", "total")},
+        "product": {"id": product.pk, "sku": product.sku, "name": product.name, "unit": product.unit,
+                    "stock": product.stock, "lead_time_days": product.lead_time_days},
+        "in_stock": line.in_stock,
+    }
+
+
+def deal_lines_out(deal: Deal, lines: list[Any]) -> dict[str, Any]:
+    return {"deal": deal.pk, "currency": deal.currency, "amount": deal.amount,
+            "amount_from_lines": deal.amount_from_lines, "version": deal.version,
+            "lines_total": sum(line.total for line in lines) if lines else None,
+            "items": [line_out(line) for line in lines]}

@@ -10,7 +10,7 @@ Each stage entry writes a StageChange (for reports) and a timeline activity link
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,10 +27,12 @@ from kartoteka.audit.receivers import record_change
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.core import records
 from kartoteka.core.errors import AccessDenied
+from kartoteka.core.validators import normalize_currency, parse_decimal
 from kartoteka.customfields.choices import Entity
 from kartoteka.customfields.values import fields_for
 from kartoteka.deals.choices import REQUIRABLE_FIELDS, ContactRole, StageKind
 from kartoteka.deals.errors import DealErrorCode
+from kartoteka.deals.lines import lines_total
 from kartoteka.deals.models import Deal, DealContact, LostReason, Pipeline, Stage, StageChange
 
 __all__ = [
@@ -54,21 +56,10 @@ def _normalizers(actor: Any) -> records.Normalizers:
         return int(company_id)
 
     def amount(value: Any) -> Decimal | None:
-        if value in (None, ""):
-            return None
-        try:
-            number = Decimal(str(value).replace(" ", "").replace(",", "."))
-        except InvalidOperation:
-            raise ValidationError(_("Enter a number."), code="invalid") from None
-        if not number.is_finite() or number < 0:
+        number = parse_decimal(value)
+        if number is not None and number < 0:
             raise ValidationError(_("The amount cannot be negative."), code="invalid")
         return number
-
-    def currency(value: Any) -> str:
-        code = str(value or "").strip().upper()
-        if len(code) != 3 or not code.isalpha() or not code.isascii():
-            raise ValidationError(_("A currency is a three-letter code such as RUB."), code="invalid")
-        return code
 
     def lost_reason(value: Any) -> int | None:
         reason_id = getattr(value, "pk", value)
@@ -78,7 +69,7 @@ def _normalizers(actor: Any) -> records.Normalizers:
             raise ValidationError(_("There is no such lost reason."), code="invalid")
         return int(reason_id)
 
-    return {"company": visible_company, "amount": amount, "currency": currency, "lost_reason": lost_reason}
+    return {"company": visible_company, "amount": amount, "currency": normalize_currency, "lost_reason": lost_reason}
 
 
 def _field_label(name: str) -> str:
@@ -200,6 +191,25 @@ def _enter_stage(deal: Deal, stage: Stage, *, actor: Any, at: Any, previous: Sta
                                 company_id=deal.company_id)
 
 
+def _follow_lines(deal: Deal | None, data: dict[str, Any], actor: Any) -> None:
+    """When the deal's amount follows its lines (already, or from this write on), set `data["amount"]` to the
+    lines' total; an amount sent that differs from it is refused rather than silently dropped."""
+    following = data.get("amount_from_lines", deal is not None and deal.amount_from_lines)
+    if following is not True:
+        return
+    total = lines_total(deal) if deal is not None else None
+    if "amount" in data:
+        try:
+            sent = _normalizers(actor)["amount"](data["amount"])
+        except ValidationError:
+            sent = data["amount"]
+        if sent != total:
+            raise ValidationError({"amount": ValidationError(
+                _("The amount follows the deal's lines: change the lines, or stop the amount following them."),
+                code=DealErrorCode.AMOUNT_FROM_LINES.value)})
+    data["amount"] = total
+
+
 def _closing_values(stage: Stage, current_closed_at: Any, at: Any) -> Any:
     if stage.kind == StageKind.OPEN:
         return None
@@ -221,6 +231,7 @@ def create_deal(*, actor: Any, data: dict[str, Any]) -> Deal:
                 closed_at=_closing_values(stage, None, now))
     if stage.kind != StageKind.LOST:
         data["lost_reason"] = None
+    _follow_lines(None, data, actor)
     with records.acting_as(actor), transaction.atomic():
         parsed = _parse_contacts(actor, contacts) if contacts else []
         deal = records.create_record(Deal, actor=actor, data=data, entity=Entity.DEAL, normalizers=_normalizers(actor))
@@ -238,6 +249,7 @@ def update_deal(deal: Deal, *, actor: Any, data: dict[str, Any], expected_versio
         data.pop("currency")
     contacts = data.pop("contacts", None)
     stage_value, pipeline_value = data.pop("stage", None), data.pop("pipeline", None)
+    _follow_lines(deal, data, actor)
     with records.acting_as(actor), transaction.atomic():
         deal = records.update_record(deal, actor=actor, data=data, entity=Entity.DEAL, normalizers=_normalizers(actor),
                                      expected_version=expected_version)

@@ -1,22 +1,14 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import django_tables2 as tables
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.core.tables import CRMTable, TagsColumn, inline_edit_attrs
+from kartoteka.core.tables import CRMTable, TagsColumn, format_amount, inline_edit_attrs
 from kartoteka.deals.models import Deal
 
-
-def format_amount(amount: Any, currency: str) -> str:
-    if amount is None:
-        return "—"
-    amount = Decimal(amount)
-    whole = int(amount) if amount == amount.to_integral_value() else amount
-    return f"{intcomma(whole, use_l10n=False).replace(',', ' ')} {currency}"
+__all__ = ["DealTable", "format_amount"]
 
 
 class DealTable(CRMTable):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kartoteka.deals import settings_views, views
+from kartoteka.deals import line_views, settings_views, views
 
 app_name = "deals"
 
@@ -21,6 +21,13 @@ urlpatterns = [
     path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
     path("deals/<int:pk>/win/", views.deal_win, name="deal_win"),
     path("deals/<int:pk>/lose/", views.deal_lose, name="deal_lose"),
+    path("deals/<int:pk>/participants/", views.deal_participant, name="deal_participant"),
+    path("deals/<int:pk>/assign/", views.deal_assign, name="deal_assign"),
+    path("deals/<int:pk>/lines/", line_views.DealLinesView.as_view(), name="deal_lines"),
+    path("deals/<int:pk>/lines/amount/", line_views.DealLinesAmountView.as_view(), name="deal_lines_amount"),
+    path("deals/<int:pk>/lines/<int:line_id>/", line_views.DealLineView.as_view(), name="deal_line"),
+    path("deals/<int:pk>/lines/<int:line_id>/delete/", line_views.DealLineDeleteView.as_view(),
+         name="deal_line_delete"),
     path("settings/pipelines/", settings_views.pipeline_settings, name="pipeline_settings"),
     path("settings/pipelines/<int:pipeline_id>/", settings_views.pipeline_settings, name="pipeline_settings_one"),
     path("settings/pipelines/<int:pipeline_id>/stages/<int:stage_id>/delete/", settings_views.stage_delete,

@@ -15,13 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kartoteka.accounts import permissions
+from kartoteka.audit.choices import DenialReason
+from kartoteka.audit.services import record_denial
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.core.errors import AccessDenied, ConflictError
 from kartoteka.core.views import generic
-from kartoteka.deals import services
-from kartoteka.deals.choices import StageKind
+from kartoteka.deals import participants, services
+from kartoteka.deals.choices import ContactRole, StageKind
 from kartoteka.deals.filters import DealFilterSet
 from kartoteka.deals.forms import DealForm, LoseForm, MoveForm
+from kartoteka.deals.line_views import lines_context
 from kartoteka.deals.models import Deal, LostReason, Pipeline
 from kartoteka.deals.tables import DealTable, format_amount
 
@@ -61,6 +65,16 @@ class DealDetailView(DealMixin, generic.ObjectDetailView):
             "reached": {s.pk for s in open_stages if s.position <= obj.stage.position},
             "lost_reasons": LostReason.objects.filter(active=True),
             "amount_display": format_amount(obj.amount, obj.currency),
+            # Whom the card offers to add: the company's visible contacts not in the deal yet.
+            "candidates": (Contact.objects.visible_to(request.user).filter(company_id=obj.company_id)
+                           .exclude(pk__in=links.values("contact_id")).only("id", "first_name", "last_name",
+                                                                             "middle_name")[:RELATED_LIMIT]
+                           if obj.company_id else []),
+            "roles": ContactRole.choices,
+            "assignable": (permissions.assignable_users(request.user).exclude(pk=obj.owner_id)
+                           .only("id", "username", "first_name", "last_name")
+                           if permissions.can_reassign(request.user) else []),
+            **lines_context(obj),
         }
 
 
@@ -117,6 +131,7 @@ def _action_result(request: HttpRequest, deal: Deal, action: Any) -> HttpRespons
     try:
         deal = action()
     except AccessDenied:
+        record_denial(request, Deal, deal.pk, reason=DenialReason.NOT_ALLOWED)
         raise Http404 from None
     except (ValidationError, ConflictError) as exc:
         message = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
@@ -216,3 +231,39 @@ def _default_currency() -> str:
     from django.conf import settings
 
     return settings.DEFAULT_CURRENCY
+
+
+@login_required
+@require_POST
+def deal_participant(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST contact=<id>&role=<role> adds (or re-roles) a person; remove=1 takes them off the deal."""
+    deal = generic.visible_object(request, Deal, pk)
+    contact = request.POST.get("contact", "")
+    try:
+        if request.POST.get("remove"):
+            participants.remove_participant(deal, actor=request.user, contact_id=int(contact) if contact.isdigit() else 0)
+        else:
+            participants.add_participant(deal, actor=request.user, contact=contact,
+                                         role=request.POST.get("role") or ContactRole.OTHER)
+    except AccessDenied:
+        record_denial(request, Deal, deal.pk, reason=DenialReason.NOT_ALLOWED)
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(deal.get_absolute_url())
+
+
+@login_required
+@require_POST
+def deal_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST owner=<id>&reason=...: a head or an admin changes the responsible, saying why."""
+    deal = generic.visible_object(request, Deal, pk)
+    try:
+        participants.reassign_deal(deal, actor=request.user, owner=request.POST.get("owner"),
+                                   reason=request.POST.get("reason", ""))
+    except AccessDenied:
+        record_denial(request, Deal, deal.pk, reason=DenialReason.NOT_ALLOWED)
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(deal.get_absolute_url())

@@ -35,6 +35,7 @@ ENROL_URL = reverse("accounts:two_factor_enrol")
 SETTINGS_URL = reverse("accounts:two_factor")
 POLICY_URL = reverse("security:policy")
 HOME_URL = reverse("contacts:company_list")
+START_URL = reverse("home")  # where a login ends without a `next`
 API_URL = "/api/v1/companies"
 
 
@@ -321,7 +322,7 @@ def test_code_step_ignores_a_next_on_another_site(owner, clock):
 
     response = client.post(VERIFY_URL, {"code": code_for(device, clock), "next": "https://evil.example/"})
 
-    assert response.url == HOME_URL
+    assert response.url == START_URL
 
 
 def test_code_step_sends_an_anonymous_visitor_to_the_password_step(db):
@@ -368,7 +369,7 @@ def test_user_without_two_factor_logs_in_with_the_password_alone(owner):
 
     response = password_step(client, "owner")
 
-    assert response.url == HOME_URL
+    assert response.url == START_URL
     assert client.get(HOME_URL).status_code == 200
 
 
@@ -424,7 +425,7 @@ def test_required_user_without_an_app_is_sent_to_enrolment_after_the_password(us
 
     response = password_step(client, username)
 
-    assert_sent_to(response, ENROL_URL, next_url=HOME_URL)
+    assert_sent_to(response, ENROL_URL, next_url=START_URL)
     for url in (HOME_URL, reverse("accounts:profile"), POLICY_URL, VERIFY_URL, "/admin/"):
         assert_sent_to(client.get(url), ENROL_URL, next_url=url)
     assert client.get(API_URL).status_code == 401
@@ -543,7 +544,7 @@ def test_turning_off_needs_a_current_code(owner, clock):
     assert not TOTPDevice.objects.filter(user=owner).exists()
     assert not StaticDevice.objects.filter(user=owner).exists()
     assert client.get(HOME_URL).status_code == 200
-    assert password_step(Client(), "owner").url == HOME_URL
+    assert password_step(Client(), "owner").url == START_URL
 
 
 def test_turning_off_when_required_sends_back_to_enrolment(admin, clock):

@@ -18,6 +18,7 @@ from kartoteka.customfields.models import CustomField
 
 LOGIN_URL = reverse("accounts:login")
 HOME_URL = reverse("contacts:company_list")
+START_URL = reverse("home")  # after login: My day for managers and heads, the companies for the others
 
 
 def login(client: Client, username: str, password: str, ip: str = "10.0.0.1") -> Any:
@@ -45,13 +46,13 @@ def test_login_page_shows_the_form():
     assert 'name="password"' in html
 
 
-def test_right_password_logs_in_and_opens_the_company_list(owner):
+def test_right_password_logs_in_and_opens_the_start_screen(owner):
     client = Client()
 
     response = login(client, "owner", PASSWORD)
 
     assert response.status_code == 302
-    assert response.url == HOME_URL
+    assert response.url == START_URL
     assert is_logged_in(client)
 
 
@@ -68,7 +69,7 @@ def test_login_ignores_a_next_on_another_site(owner):
 
     response = client.post(LOGIN_URL, {"username": "owner", "password": PASSWORD, "next": "https://evil.example/"})
 
-    assert response.url == HOME_URL
+    assert response.url == START_URL
 
 
 def test_wrong_password_shows_an_error_and_does_not_log_in(owner):
@@ -85,7 +86,7 @@ def test_logged_in_user_is_sent_from_login_to_the_app(owner):
     response = client_for(owner).get(LOGIN_URL)
 
     assert response.status_code == 302
-    assert response.url == HOME_URL
+    assert response.url == START_URL
 
 
 def test_sixth_attempt_after_five_failures_is_refused_even_with_the_right_password(owner):

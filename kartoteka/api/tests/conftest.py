@@ -90,7 +90,7 @@ class Base:
 
 @pytest.fixture
 def base(in_process: None, owner: User, manager_b: User, make_company: Callable[..., Any],
-         make_contact: Callable[..., Any], make_custom_field: Callable[..., Any],
+         make_contact: Callable[..., Any], make_custom_field: Callable[..., Any], make_product: Callable[..., Any],
          monkeypatch: pytest.MonkeyPatch) -> Iterator[Base]:
     """Custom fields of every type on both entities, so generated values reach their validation too."""
     from kartoteka.contacts.services import delete_company, delete_contact
@@ -118,11 +118,15 @@ def base(in_process: None, owner: User, manager_b: User, make_company: Callable[
     with monkeypatch.context() as patch:  # the service makes the token; the gate must know it in advance
         patch.setattr(secrets, "token_urlsafe", lambda nbytes=None: OWNER_TOKEN.removeprefix(TOKEN_PREFIX))
         token = issue_token(owner)
+    # The catalog is shared: the owner reads these (and may not change them); one is out of stock, one inactive.
+    products = [make_product(stock="3").pk, make_product(stock="0", lead_time_days=10).pk,
+                make_product(active=False).pk]
     seeded = Base(
         user=owner, stranger=manager_b, token=token, stranger_token=issue_token(manager_b),
-        own={"companies": [own_company.pk, second.pk], "contacts": [own_contact.pk, plain_contact.pk]},
-        deleted={"companies": [gone.pk], "contacts": [gone_contact.pk]},
-        foreign={"companies": [foreign_company.pk], "contacts": [foreign_contact.pk]},
+        own={"companies": [own_company.pk, second.pk], "contacts": [own_contact.pk, plain_contact.pk],
+             "products": products},
+        deleted={"companies": [gone.pk], "contacts": [gone_contact.pk], "products": []},
+        foreign={"companies": [foreign_company.pk], "contacts": [foreign_contact.pk], "products": []},
     )
     SEEDED.update({collection: seeded.ids(collection) for collection in seeded.own})
     yield seeded

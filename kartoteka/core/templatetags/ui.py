@@ -8,6 +8,7 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
+from kartoteka.core.tables import format_amount, format_quantity
 from kartoteka.core.validators import format_phone
 
 register = template.Library()
@@ -16,6 +17,18 @@ register = template.Library()
 @register.filter
 def phone(value: str) -> str:
     return format_phone(value) if value else ""
+
+
+@register.filter
+def money(value: Any, currency: str) -> str:
+    """12500 with "RUB" → "12 500 RUB"; "—" for no amount."""
+    return format_amount(value, currency)
+
+
+@register.filter
+def quantity(value: Any) -> str:
+    """1.500 → "1,5": a quantity without trailing zeros."""
+    return "" if value is None else format_quantity(value)
 
 
 @register.filter
@@ -32,9 +45,11 @@ def minutes(value: Any) -> int:
 @register.simple_tag
 def field_label(obj: Any, name: str) -> str:
     try:
-        return str(obj._meta.get_field(name).verbose_name)
+        field = obj._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    # A reverse relation audited as a field of the record (a deal's "lines") is named by its model.
+    return str(getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name_plural)
 
 
 @register.simple_tag(takes_context=True)
@@ -46,7 +61,7 @@ def audit_value(context: template.Context, obj: Any, name: str, value: Any) -> s
         field = obj._meta.get_field(name)
     except FieldDoesNotExist:
         return _join(value)
-    if field.choices:
+    if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     if name == "phones":
         return ", ".join(format_phone(v) for v in value)
@@ -94,3 +109,22 @@ def _custom_values(context: template.Context, obj: Any, values: dict[str, Any]) 
         field = fields.get(key)
         shown.append(f"{field.label}: {display_value(field, value)}" if field else f"{key}: {_join(value)}")
     return "; ".join(shown)
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """`row|get_item:key`: a dict value by a variable key (report tables)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def report_cell(value: Any) -> str:
+    """Numbers with thin-space thousands (no decimals for money-sized values); text as is."""
+    from decimal import Decimal
+
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}"
+    number = int(round(value))
+    return f"{number:,}".replace(",", "\u00a0")

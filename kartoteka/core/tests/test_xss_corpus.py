@@ -1,5 +1,6 @@
 """Gate 3 (issue 3): stored XSS. A corpus of hostile strings goes into every text field a person can fill —
-companies, contacts, deals, notes, tags, custom field values, labels and options, user and team names — through the
+companies, contacts, deals, products (and so deal lines), notes, tags, custom field values, labels and options, user
+and team names — through the
 services, the HTML forms (as the browser posts them) and the API, and a few through the real UI in the browser.
 Then headless Chromium opens every page where they show and checks that:
 
@@ -30,7 +31,9 @@ from kartoteka.contacts import services
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.core.records import set_share
 from kartoteka.customfields.models import CustomField
+from kartoteka.deals import lines as deal_lines
 from kartoteka.deals import services as deal_services
+from kartoteka.deals.models import Deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -195,8 +198,18 @@ def corpus(db: Any, make_custom_field: Any) -> dict[str, Any]:
             "tags": [short(payload, 50)]}), content_type="application/json")
         assert response.status_code == 201, response.content
         deals.append(response.json()["id"])
+    # Products through the API (SKU, name, description), put on every third deal as a line.
+    admin_api, products = api_client_for(admin), []
+    for i, payload in enumerate(PAYLOADS):
+        response = admin_api.post("/api/v1/products", json.dumps({
+            "sku": f"{short(payload, 50)} p{i:02d}", "name": name_of(i), "description": payload, "price": "100"}),
+            content_type="application/json")
+        assert response.status_code == 201, response.content
+        products.append(response.json()["id"])
+    for i, pk in list(enumerate(deals))[::3]:
+        deal_lines.add_line(Deal.objects.get(pk=pk), actor=head, data={"product": products[i]})
     return {"head": head, "admin": admin, "members": members, "companies": companies, "contacts": contacts,
-            "fields": fields, "choices": choices, "pipeline": pipeline, "deals": deals}
+            "fields": fields, "choices": choices, "pipeline": pipeline, "deals": deals, "products": products}
 
 
 def test_url_fields_refuse_script_urls_through_every_write_path(db, owner, make_custom_field):
@@ -288,6 +301,21 @@ def test_stored_payloads_never_run_and_show_as_text(page: Page, live_server: Any
         expect(page.get_by_test_id("card-title")).to_have_text(name_of(i))
         visit.open(f"/deals/{pk}/edit/")
         assert page.locator("input[name=title]").input_value() == name_of(i)
+    # The catalog: the list with every column, every third product's card and form; the deal cards above showed
+    # them as lines; the lines' product picker.
+    visit.open("/products/?per_page=200")
+    choose_all_columns(page)
+    visit.open("/products/?per_page=200")
+    assert sorted(visit.texts("#list tbody td[data-field=name] a")) == sorted(name_of(i) for i in range(n))
+    for i, pk in list(enumerate(corpus["products"]))[::3]:
+        visit.open(f"/products/{pk}/")
+        expect(page.get_by_test_id("card-title")).to_have_text(name_of(i))
+        visit.open(f"/products/{pk}/edit/")
+        assert page.locator("input[name=name]").input_value() == name_of(i)
+    visit.open(f"/deals/{corpus['deals'][0]}/")
+    page.get_by_test_id("product-search").fill("xss0")
+    expect(page.locator("select[name=product] option", has_text="xss0")).to_have_count(10)
+    visit.check("the product picker")
     # Payloads reflected in the search box and the filter form.
     for payload in PAYLOADS[:9]:
         page.goto(f"{live_server.url}/companies/?" + urlencode({"q": payload}))

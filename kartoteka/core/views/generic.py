@@ -18,6 +18,7 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -75,6 +76,18 @@ class EntityViewMixin(LoginRequiredMixin):
     def service_fn(self, verb: str) -> Any:
         return getattr(self.service, f"{verb}_{self.entity}")
 
+    def may_create(self, user: Any) -> bool:
+        """Whether the user may add records of this kind: everyone but viewers, for client-base records."""
+        return not user.is_viewer
+
+    def may_change(self, user: Any, obj: Any) -> bool:
+        """Whether the user may change this record: the owner, their head and admins, for client-base records."""
+        return permissions.can_change(user, obj)
+
+    def new_object(self, request: HttpRequest) -> Any:
+        """The unsaved record a create form starts from."""
+        return self.model(owner=request.user)
+
     def base_context(self) -> dict[str, Any]:
         return {
             "entity": self.entity,
@@ -91,6 +104,8 @@ class ObjectListView(EntityViewMixin, View):
     table_class: ClassVar[type[tables.Table]]
     template_name = "core/object_list.html"
     partial_template = "core/partials/_list.html"
+    bulk_actions: ClassVar[bool] = True  # the list's "with selected" form (assign, tag, delete)
+    search_placeholder: ClassVar[Any] = None  # the search box's hint; None: names, INN, phones, e-mails
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.model.objects.visible_to(request.user)
@@ -102,7 +117,9 @@ class ObjectListView(EntityViewMixin, View):
         saved = (request.user.preferences or {}).get("columns", {}).get(self.entity)
         return [c for c in saved if c in available] if saved else list(table_cls.default_columns)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def list_table(self, request: HttpRequest) -> tuple[Any, QuerySet, Any, list[str], tables.Table]:
+        """(filterset, filtered queryset, table class, chosen columns, sorted unpaginated table): what the user
+        sees. The page shows one page of it; an export (dataio) all of it."""
         filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(request), request=request)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         if filterset.is_bound and not filterset.is_valid():
@@ -111,9 +128,13 @@ class ObjectListView(EntityViewMixin, View):
         columns = self.chosen_columns(request, table_cls)
         # No request= here: django-tables2 would paginate at once, with a full COUNT and the raw ?per_page=.
         table = table_cls(queryset, columns=columns)
+        tables.RequestConfig(request, paginate=False).configure(table)  # ordering from ?sort=
+        return filterset, queryset, table_cls, columns, table
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filterset, queryset, table_cls, columns, table = self.list_table(request)
         per_page = request.GET.get("per_page", "")
         per_page = min(int(per_page), MAX_PER_PAGE) if per_page.isdigit() and int(per_page) > 0 else settings.LIST_PAGE_SIZE
-        tables.RequestConfig(request, paginate=False).configure(table)  # ordering from ?sort=
         try:
             table.paginate(paginator_class=LazyPaginator, per_page=per_page, page=request.GET.get("page") or 1)
         except (EmptyPage, PageNotAnInteger):
@@ -126,12 +147,26 @@ class ObjectListView(EntityViewMixin, View):
             "count": count,
             "count_more": more,
             "columns": [(name, table_cls.column_label(name), name in columns) for name in table_cls.available_columns()],
-            "can_create": not request.user.is_viewer,
-            "can_bulk": not request.user.is_viewer,
+            "can_create": self.may_create(request.user),
+            "can_bulk": self.bulk_actions and not request.user.is_viewer,
+            "search_placeholder": self.search_placeholder,
             "can_reassign": permissions.can_reassign(request.user),
+            "can_export": request.user.can_export,
             "assignable_users": permissions.assignable_users(request.user).only("id", "username", "first_name", "last_name"),
         }
         return render(request, self.partial_template if is_partial(request) else self.template_name, context)
+
+
+def list_view_at(path: str) -> type[ObjectListView]:
+    """The list view serving this site path (export and saved views act on "the list at /companies/");
+    404 for an outside address or a page that is not a list."""
+    try:
+        view_class = getattr(resolve(path).func, "view_class", None) if path.startswith("/") else None
+    except Resolver404:
+        view_class = None
+    if view_class is None or not issubclass(view_class, ObjectListView):
+        raise Http404
+    return view_class
 
 
 class BulkActionView(EntityViewMixin, View):
@@ -189,13 +224,14 @@ class ObjectDetailView(EntityViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = visible_object(request, self.model, pk, include_deleted=True)
         page = timeline_for(obj)
-        can_change = permissions.can_change(request.user, obj) and not obj.is_deleted
+        deleted = getattr(obj, "is_deleted", False)
+        can_change = self.may_change(request.user, obj) and not deleted
         context = {
             **self.base_context(),
             "object": obj,
             "timeline": page,
             "can_change": can_change,
-            "can_restore": obj.is_deleted and permissions.can_restore(request.user, obj),
+            "can_restore": deleted and permissions.can_restore(request.user, obj),
             "note_form": NoteForm(),
             **self.sharing_context(obj, can_change),
             "custom_values": [(cf.label, display_value(cf, (obj.custom_fields or {}).get(cf.key)))
@@ -254,14 +290,15 @@ class ObjectEditView(EntityViewMixin, View):
 
     form_class: ClassVar[type[ServiceModelForm]]
     template_name = "core/object_edit.html"
+    duplicate_check: ClassVar[bool] = False  # warn as the user types about existing records (dedupe:check)
 
     def get_object(self, request: HttpRequest, pk: int | None) -> Any:
         if pk is None:
-            if request.user.is_viewer:
+            if not self.may_create(request.user):
                 raise AccessDenied()
-            return self.model(owner=request.user)
+            return self.new_object(request)
         obj = visible_object(request, self.model, pk)
-        if not permissions.can_change(request.user, obj):
+        if not self.may_change(request.user, obj):
             raise AccessDenied()
         return obj
 
@@ -269,7 +306,8 @@ class ObjectEditView(EntityViewMixin, View):
                     conflict: list[tuple[str, str, str]] | None = None) -> HttpResponse:
         """`conflict` (possibly empty) means someone saved first: show what they saved beside the input."""
         context = {**self.base_context(), "form": form, "object": obj, "conflict": conflict is not None,
-                   "conflict_rows": conflict or []}
+                   "conflict_rows": conflict or [],
+                   "duplicate_check_url": reverse("dedupe:check", args=[self.entity]) if self.duplicate_check else ""}
         status = 409 if conflict is not None else (422 if form.errors else 200)
         return render(request, self.template_name, context, status=status)
 
@@ -342,7 +380,7 @@ class InlineEditView(EntityViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int, field: str) -> HttpResponse:
         obj = visible_object(request, self.model, pk)
-        if not permissions.can_change(request.user, obj):
+        if not self.may_change(request.user, obj):
             raise AccessDenied()
         if request.GET.get("cancel"):
             return render(request, "core/partials/_cell.html", self.context(obj, field))
@@ -351,7 +389,7 @@ class InlineEditView(EntityViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int, field: str) -> HttpResponse:
         obj = visible_object(request, self.model, pk)
-        if not permissions.can_change(request.user, obj):
+        if not self.may_change(request.user, obj):
             raise AccessDenied()
         form = self.form_class(request.POST, instance=obj, user=request.user, only=[field])
         if form.is_valid():
@@ -376,7 +414,7 @@ class ObjectDeleteView(EntityViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = visible_object(request, self.model, pk)
-        if not permissions.can_change(request.user, obj):
+        if not self.may_change(request.user, obj):
             raise AccessDenied()
         return render(request, self.template_name, {**self.base_context(), "object": obj})
 

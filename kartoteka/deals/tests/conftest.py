@@ -39,6 +39,12 @@ def too_expensive(db: Any) -> LostReason:
 
 
 @pytest.fixture
+def lathe(make_product: Callable[..., Any]) -> Any:
+    """A catalog product: 150 000 RUB, 2 on hand, 45 days to get more."""
+    return make_product(sku="ST-16K", name="Станок токарный", price="150000", stock="2", lead_time_days=45)
+
+
+@pytest.fixture
 def make_deal(pipeline: Pipeline) -> Callable[..., Any]:
     from kartoteka.deals.services import create_deal
 

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page: Page, live_server: Any, user: Any) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/accounts/login/?next=/companies/")  # managers would start on My day
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.locator("form:has(#id_password) button[type=submit]").click()

@@ -5,6 +5,7 @@ answers 404; a denial changes nothing.
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from kartoteka.conftest import client_for
 from kartoteka.deals import services
@@ -276,3 +278,52 @@ def test_settings_page_renames_adds_and_deletes_a_stage_moving_its_deals(admin, 
     assert names == ["Meeting", "Proposal", "Тест-драйв", "Won", "Lost"]
     assert Deal.objects.get(pk=deal.pk).stage == stages["meeting"]
     assert not Stage.objects.filter(pk=stage.pk).exists()
+
+
+def test_the_board_filters_by_team_and_creation_period(admin, owner, manager_b, make_deal, pipeline):
+    ours = make_deal(owner, title="Сделка команды A")
+    make_deal(manager_b, title="Сделка команды B")
+    Deal.objects.filter(pk=ours.pk).update(created_at=timezone.now() - datetime.timedelta(days=40))
+    client = client_for(admin)
+    board = reverse("deals:board", args=[pipeline.pk])
+
+    by_team = client.get(board, {"team": owner.team_id}).content.decode()
+    recent = client.get(board, {"created_after": (timezone.localdate() - datetime.timedelta(days=7)).isoformat()})
+
+    assert "Сделка команды A" in by_team and "Сделка команды B" not in by_team
+    assert "Сделка команды B" in recent.content.decode() and "Сделка команды A" not in recent.content.decode()
+
+
+def test_people_are_added_to_a_deal_with_a_role_and_removed_from_its_card(owner, colleague, make_company, make_contact,
+                                                                         make_deal):
+    company = make_company(owner)
+    buyer = make_contact(owner, first_name="Покупатель", company=company.pk)
+    stranger = make_contact(colleague, first_name="Чужой")
+    deal = make_deal(owner, company=company.pk)
+    client = client_for(owner)
+    url = reverse("deals:deal_participant", args=[deal.pk])
+
+    card = client.get(deal.get_absolute_url()).content.decode()
+    client.post(url, {"contact": buyer.pk, "role": "buyer"})
+    refused = client.post(url, {"contact": stranger.pk, "role": "buyer"}, follow=True)
+
+    assert 'data-testid="participant-form"' in card and "Покупатель" in card
+    assert list(deal.deal_contacts.values_list("contact", "role")) == [(buyer.pk, "buyer")]
+    assert "There is no such contact." in refused.content.decode()
+    client.post(url, {"contact": buyer.pk, "remove": "1"})
+    assert not deal.deal_contacts.exists()
+    assert Deal.objects.get(pk=deal.pk).version == deal.version + 2
+
+
+def test_a_head_hands_a_deal_to_a_colleague_and_the_timeline_says_why(owner, colleague, head_a, make_deal):
+    from kartoteka.activities.models import Activity
+
+    deal = make_deal(owner)
+
+    client_for(head_a).post(reverse("deals:deal_assign", args=[deal.pk]), {"owner": colleague.pk, "reason": "отпуск"})
+    refused = client_for(owner).post(reverse("deals:deal_assign", args=[deal.pk]), {"owner": colleague.pk})
+
+    assert Deal.objects.get(pk=deal.pk).owner == colleague
+    entry = Activity.objects.get(deal=deal, kind="assignment")
+    assert entry.author == head_a and "owner → colleague (отпуск)" in entry.body
+    assert refused.status_code == 404

@@ -5,6 +5,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from kartoteka.contacts import demo
 from kartoteka.deals import demo as deals_demo
+from kartoteka.dedupe import demo as dedupe_demo
+from kartoteka.leads import demo as leads_demo
+from kartoteka.products import demo as products_demo
+from kartoteka.tasks import demo as tasks_demo
 
 
 class Command(BaseCommand):
@@ -13,6 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--companies", type=int, default=200)
         parser.add_argument("--contacts", type=int, default=500)
+        parser.add_argument("--leads", type=int, default=60, help="Web-form leads in every status (0: none).")
         parser.add_argument("--seed", type=int, default=2026, help="The same seed gives the same base.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -26,9 +31,24 @@ class Command(BaseCommand):
                 f"Demo base created in {time.monotonic() - started:.1f} s: {summary.companies} companies, "
                 f"{summary.contacts} contacts, {summary.notes} notes, {summary.changes} audit records."
             )
+        products = products_demo.load_catalog_demo()
+        if products:
+            self.stdout.write(f"Demo catalog: {products} products created.")
         deals = deals_demo.load_deals_demo(seed=int(opts["seed"]))
         if deals:
             self.stdout.write(f"Demo pipelines and {deals} deals created.")
+        leads = leads_demo.load_leads_demo(leads=int(opts["leads"]), seed=int(opts["seed"]))
+        if leads:
+            self.stdout.write(f"Demo web forms and {leads} leads created.")
+        lined = products_demo.load_lines_demo(seed=int(opts["seed"]))
+        if lined:
+            self.stdout.write(f"Product lines put on {lined} demo deals.")
+        activities, tasks = tasks_demo.load_work_demo(seed=int(opts["seed"]))
+        if tasks:
+            self.stdout.write(f"Demo calls, e-mails and meetings ({activities}) and tasks ({tasks}) created.")
+        twins = dedupe_demo.load_dedupe_demo()
+        if twins:
+            self.stdout.write(f"Demo duplicates created: {twins} (see Duplicates).")
         self.stdout.write(f"Demo users (password: {demo.DEMO_PASSWORD}):")
         for user in demo.demo_users():
             self.stdout.write(f"  {user.username:<12} {user.role:<8} {str(user.team or ''):<16} {user.get_full_name()}")

@@ -1,0 +1,58 @@
+"""The start dashboard's figures: per manager (or per team for administrators) side by side, and the viewer's
+own pipeline by stage. A handful of grouped queries whatever the number of records."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from kartoteka.deals.choices import StageKind
+from kartoteka.leads.choices import OPEN_STATUSES
+from kartoteka.reports.sales import OPEN, WON, _weighted, owner_name
+from kartoteka.reports.scope import Scope
+
+
+def people(scope: Scope, *, by_team: bool = False) -> list[dict[str, Any]]:
+    """Per manager (or team): leads received and taken, deals created, won (count and sum) in the period, and
+    the open pipeline now (sum and weighted). Sums are in the site's currency: deals in other currencies are
+    counted but not added."""
+    from django.conf import settings
+
+    keys = ("owner__team", "owner__team__name") if by_team else ("owner", "owner__username", "owner__first_name",
+                                                                "owner__last_name")
+    period = Q(created_at__gte=scope.since, created_at__lt=scope.until)
+    closed = Q(closed_at__gte=scope.since, closed_at__lt=scope.until)
+    same_currency = Q(currency=settings.DEFAULT_CURRENCY)
+    rows: dict[Any, dict[str, Any]] = defaultdict(dict)
+    deals = (scope.deals().order_by().values(*keys)
+             .annotate(created=Count("id", filter=period), won_n=Count("id", filter=WON & closed),
+                       won_sum=Sum("amount", filter=WON & closed & same_currency),
+                       pipeline=Sum("amount", filter=OPEN & same_currency),
+                       weighted=Sum(_weighted(), filter=OPEN & same_currency)))
+    for r in deals:
+        rows[r[keys[0]]].update(r)
+    leads = (scope.leads().filter(owner__isnull=False).order_by().values(*keys)
+             .annotate(received=Count("id", filter=period), open_leads=Count("id", filter=Q(status__in=OPEN_STATUSES))))
+    for r in leads:
+        rows[r[keys[0]]].update(r)
+    result = []
+    for r in rows.values():
+        label = (r.get("owner__team__name") or "—") if by_team else owner_name(r)
+        result.append({"label": label, "received": r.get("received", 0), "open_leads": r.get("open_leads", 0),
+                       "created": r.get("created", 0), "won_n": r.get("won_n", 0), "won_sum": r.get("won_sum") or 0,
+                       "pipeline": r.get("pipeline") or 0, "weighted": r.get("weighted") or 0})
+    return sorted(result, key=lambda r: (-float(r["won_sum"]), r["label"]))
+
+
+def pipeline_by_stage(scope: Scope) -> list[dict[str, Any]]:
+    """Open deals now, by pipeline and stage: count, sum and weighted sum (the site's currency)."""
+    from django.conf import settings
+
+    rows = (scope.deals().filter(stage__kind=StageKind.OPEN, currency=settings.DEFAULT_CURRENCY).order_by()
+            .values("pipeline__name", "pipeline__position", "stage__name", "stage__position")
+            .annotate(n=Count("id"), total=Sum("amount"), weighted=Sum(_weighted()))
+            .order_by("pipeline__position", "pipeline__name", "stage__position"))
+    return [{"label": f"{r['pipeline__name']} · {r['stage__name']}", "n": r["n"], "total": r["total"] or 0,
+             "weighted": r["weighted"] or 0} for r in rows]

@@ -1,0 +1,7 @@
+from kartoteka.deals.tests import conftest as deal_fixtures
+
+# The deal tests' pipeline ("Sales": qualification → meeting → proposal (needs amount) → won / lost).
+pipeline = deal_fixtures.pipeline
+stages = deal_fixtures.stages
+too_expensive = deal_fixtures.too_expensive
+make_deal = deal_fixtures.make_deal

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SavedViewsConfig(AppConfig):
+    name = "kartoteka.savedviews"
+    verbose_name = _("Saved views")
