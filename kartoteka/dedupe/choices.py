@@ -12,6 +12,14 @@ class DuplicateMode(models.TextChoices):
     BLOCK = "block", _("Refuse exact duplicates")
 
 
+class DuplicateSource(models.TextChoices):
+    """The create paths a policy can differ on (the per-import choice skip/update/create sits under IMPORT)."""
+
+    UI = "ui", _("Forms in the web interface")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+
+
 class Reason(models.TextChoices):
     """Why two records look like the same client. The first three are exact matches."""
 

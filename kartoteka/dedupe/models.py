@@ -6,26 +6,29 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.dedupe.choices import DuplicateEntity, DuplicateMode
+from kartoteka.dedupe.choices import DuplicateEntity, DuplicateMode, DuplicateSource
 
 __all__ = ["DuplicatePolicy", "Merge"]
 
 
 class DuplicatePolicy(models.Model):
-    """Per entity: whether creating a record that exactly matches an existing one (INN, phone, e-mail) only
-    warns or is refused. Similar names always only warn. A missing row means "warn"."""
+    """Per entity and create path: whether creating a record that exactly matches an existing one (INN, phone,
+    e-mail) only warns or is refused. Similar names always only warn. A missing row means "warn"."""
 
-    entity = models.CharField(_("entity"), max_length=16, choices=DuplicateEntity.choices, unique=True)
+    entity = models.CharField(_("entity"), max_length=16, choices=DuplicateEntity.choices)
+    source = models.CharField(_("create path"), max_length=16, choices=DuplicateSource.choices,
+                              default=DuplicateSource.UI)
     mode = models.CharField(_("on an exact duplicate"), max_length=8, choices=DuplicateMode.choices,
                             default=DuplicateMode.WARN)
 
     class Meta:
-        ordering = ["entity"]
+        ordering = ["entity", "source"]
+        constraints = [models.UniqueConstraint(fields=["entity", "source"], name="dedupe_policy_entity_source")]
         verbose_name = _("duplicate policy")
         verbose_name_plural = _("duplicate policies")
 
     def __str__(self) -> str:
-        return f"{self.get_entity_display()}: {self.get_mode_display()}"
+        return f"{self.get_entity_display()} ({self.get_source_display()}): {self.get_mode_display()}"
 
 
 class Merge(models.Model):

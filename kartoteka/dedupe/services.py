@@ -14,13 +14,14 @@ from kartoteka.accounts import permissions
 from kartoteka.accounts.models import RecordShare
 from kartoteka.activities.choices import ActivityKind
 from kartoteka.activities.models import Activity
+from kartoteka.audit import context as audit_context
 from kartoteka.audit.choices import SecurityEventKind
 from kartoteka.audit.services import record_security_event
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.core.errors import AccessDenied
 from kartoteka.core.records import _lock, acting_as
 from kartoteka.deals.models import Deal, DealContact
-from kartoteka.dedupe.choices import EXACT_REASONS, DuplicateEntity, DuplicateMode, Reason
+from kartoteka.dedupe.choices import EXACT_REASONS, DuplicateEntity, DuplicateMode, DuplicateSource, Reason
 from kartoteka.dedupe.detection import find_duplicates
 from kartoteka.dedupe.models import DuplicatePolicy, Merge
 from kartoteka.leads.models import Lead
@@ -47,23 +48,32 @@ def entity_of(record: Any) -> str:
     return DuplicateEntity.COMPANY if isinstance(record, Company) else DuplicateEntity.CONTACT
 
 
-def policy_mode(entity: str) -> str:
-    policy = DuplicatePolicy.objects.filter(entity=entity).first()
+def current_source() -> str:
+    """The create path of the change being made (from the audit context): API and import have their own
+    policy; forms, the admin site, commands and the system follow the web interface's."""
+    source = audit_context.current().source
+    return source if source in (DuplicateSource.API, DuplicateSource.IMPORT) else DuplicateSource.UI
+
+
+def policy_mode(entity: str, source: str | None = None) -> str:
+    policy = DuplicatePolicy.objects.filter(entity=entity, source=source or current_source()).first()
     return policy.mode if policy else DuplicateMode.WARN
 
 
-def set_policy(entity: str, mode: str, *, actor: Any) -> DuplicatePolicy:
+def set_policy(entity: str, mode: str, *, actor: Any, source: str = DuplicateSource.UI) -> DuplicatePolicy:
     if not actor.is_admin:
         raise AccessDenied()
-    if mode not in DuplicateMode.values or entity not in DuplicateEntity.values:
+    if mode not in DuplicateMode.values or entity not in DuplicateEntity.values or source not in DuplicateSource.values:
         raise ValidationError({"mode": _("Choose warn or block.")})
-    policy, _created = DuplicatePolicy.objects.update_or_create(entity=entity, defaults={"mode": mode})
+    policy, _created = DuplicatePolicy.objects.update_or_create(entity=entity, source=source,
+                                                                defaults={"mode": mode})
     return policy
 
 
 def check_new_record(record: Any) -> None:
-    """Called by the create services inside their transaction: under the "block" policy, an exact duplicate
-    (same INN, phone or e-mail as a living record) is refused field by field, and the creation rolls back."""
+    """Called by the create services inside their transaction: under the "block" policy of the current create
+    path, an exact duplicate (same INN, phone or e-mail as a living record) is refused field by field, and the
+    creation rolls back."""
     entity = entity_of(record)
     if policy_mode(entity) != DuplicateMode.BLOCK:
         return

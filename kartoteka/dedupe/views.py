@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from kartoteka.contacts.models import Company, Contact
 from kartoteka.core.errors import AccessDenied
 from kartoteka.core.views.generic import visible_object
 from kartoteka.dedupe import services
-from kartoteka.dedupe.choices import DuplicateEntity, DuplicateMode
+from kartoteka.dedupe.choices import DuplicateEntity, DuplicateMode, DuplicateSource
 from kartoteka.dedupe.detection import duplicate_pairs, duplicates_for
 from kartoteka.dedupe.models import Merge
 
@@ -42,7 +43,7 @@ def check(request: HttpRequest, entity: str) -> HttpResponse:
     data = {k: request.POST.get(k, "") for k in ("name", "inn", "phones", "emails", "last_name", "first_name")}
     rows = duplicates_for(request.user, entity, data, exclude_pk=int(exclude) if exclude.isdigit() else None)
     return render(request, "dedupe/partials/_check.html",
-                  {"rows": rows, "blocking": services.policy_mode(entity) == DuplicateMode.BLOCK})
+                  {"rows": rows, "blocking": services.policy_mode(entity, DuplicateSource.UI) == DuplicateMode.BLOCK})
 
 
 @login_required
@@ -129,17 +130,26 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def policy(request: HttpRequest) -> HttpResponse:
-    """Administrators: warn or block exact duplicates, per entity."""
+    """Administrators: warn or block exact duplicates, per entity and per create path (field `<entity>_<path>`;
+    a bare `<entity>` field sets the web interface's)."""
     if not permissions.can_manage_settings(request.user):
         raise Http404
     if request.method == "POST":
         try:
-            for entity in DuplicateEntity.values:
-                services.set_policy(entity, request.POST.get(entity, DuplicateMode.WARN), actor=request.user)
+            with transaction.atomic():
+                for entity in DuplicateEntity.values:
+                    for source in DuplicateSource.values:
+                        default = request.POST.get(entity, DuplicateMode.WARN) if source == DuplicateSource.UI \
+                            else DuplicateMode.WARN
+                        services.set_policy(entity, request.POST.get(f"{entity}_{source}", default),
+                                            actor=request.user, source=source)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Saved."))
         return redirect("dedupe:policy")
-    modes = [(value, label, services.policy_mode(value)) for value, label in DuplicateEntity.choices]
-    return render(request, "dedupe/policy.html", {"modes": modes, "choices": DuplicateMode.choices})
+    rows = [(entity, label, [(f"{entity}_{source}", services.policy_mode(entity, source))
+                             for source in DuplicateSource.values])
+            for entity, label in DuplicateEntity.choices]
+    return render(request, "dedupe/policy.html", {"rows": rows, "sources": DuplicateSource.choices,
+                                                  "choices": DuplicateMode.choices})

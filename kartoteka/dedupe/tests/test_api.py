@@ -34,10 +34,22 @@ def test_block_policy_makes_the_api_create_answer_422_per_field(owner, admin, ma
     from kartoteka.dedupe.services import set_policy
 
     make_company(owner, name="Ромашка", inn="7707083893")
-    set_policy("company", "block", actor=admin)
+    set_policy("company", "block", actor=admin, source="api")
 
     response = api_client_for(owner).post("/api/v1/companies", {"name": "Другая", "inn": "7707083893"},
                                           content_type="application/json")
 
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["inn"]
+
+
+def test_the_api_follows_its_own_policy_not_the_forms_one(owner, admin, make_company):
+    from kartoteka.dedupe.services import set_policy
+
+    make_company(owner, name="Ромашка", inn="7707083893")
+    set_policy("company", "block", actor=admin, source="ui")
+
+    response = api_client_for(owner).post("/api/v1/companies", {"name": "Другая", "inn": "7707083893"},
+                                          content_type="application/json")
+
+    assert response.status_code == 201

@@ -11,13 +11,14 @@ from kartoteka.activities.choices import ActivityKind
 from kartoteka.activities.models import Activity
 from kartoteka.activities.services import add_note
 from kartoteka.audit.choices import SecurityEventKind
+from kartoteka.audit.context import change_context
 from kartoteka.audit.models import SecurityEvent
 from kartoteka.contacts.models import Company, Contact
 from kartoteka.contacts.services import create_company, create_contact, update_company
 from kartoteka.core import records
 from kartoteka.core.errors import AccessDenied
 from kartoteka.deals.models import Deal, DealContact
-from kartoteka.dedupe.services import merge_records, set_policy, undo_merge
+from kartoteka.dedupe.services import merge_records, policy_mode, set_policy, undo_merge
 from kartoteka.leads.models import Lead
 
 
@@ -150,6 +151,17 @@ def test_block_policy_refuses_exact_duplicates_per_field_and_creates_nothing(own
     assert "manager_b" in refused.value.message_dict["inn"][0]
     assert Company.objects.count() == count
     assert create_company(actor=owner, data={"name": "Ромашка ООО"}).pk  # a similar name only warns
+
+
+def test_each_create_path_has_its_own_policy(owner, admin, make_company):
+    make_company(owner, name="Ромашка", inn="7707083893")
+    set_policy("company", "block", actor=admin, source="import")
+
+    assert create_company(actor=owner, data={"name": "Из формы", "inn": "7707083893"}).pk  # the forms only warn
+    with change_context(actor=owner, source="import"), pytest.raises(ValidationError):
+        create_company(actor=owner, data={"name": "Из файла", "inn": "7707083893"})
+    assert policy_mode("company", "import") == "block"
+    assert policy_mode("company", "api") == "warn"
 
 
 def test_warn_policy_lets_duplicates_through(owner, make_contact):

@@ -6,6 +6,7 @@ from kartoteka.audit.choices import SecurityEventKind
 from kartoteka.audit.models import SecurityEvent
 from kartoteka.conftest import client_for
 from kartoteka.contacts.models import Company
+from kartoteka.dedupe.models import DuplicatePolicy
 
 
 def test_create_form_asks_for_duplicates_as_the_user_types(owner):
@@ -52,6 +53,17 @@ def test_block_policy_shows_the_refusal_on_the_form(owner, admin, make_company):
 
     assert response.status_code == 422
     assert "Already in the base (responsible: owner)" in response.content.decode()
+
+
+def test_policy_page_sets_each_create_path(admin):
+    client_for(admin).post("/settings/duplicates/", {"company_ui": "warn", "company_api": "block",
+                                                     "company_import": "block", "contact_ui": "block"})
+
+    assert set(DuplicatePolicy.objects.values_list("entity", "source", "mode")) == {
+        ("company", "ui", "warn"), ("company", "api", "block"), ("company", "import", "block"),
+        ("contact", "ui", "block"), ("contact", "api", "warn"), ("contact", "import", "warn")}
+    page = client_for(admin).get("/settings/duplicates/").content.decode()
+    assert 'name="company_api"' in page and "Import" in page
 
 
 def test_report_lists_pairs_with_a_merge_link(owner, make_company):
