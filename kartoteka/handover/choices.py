@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class HandoverStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     RUNNING = "running", _("Running")
+    FAILED = "failed", _("Failed")
     DONE = "done", _("Done")
     REVERTED = "reverted", _("Reverted")
 

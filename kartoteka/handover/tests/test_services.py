@@ -112,14 +112,16 @@ def make_lead_from(owner: Any) -> Any:
     return make
 
 
-def test_deactivation_needs_receivers_for_open_work_then_blocks_session_and_token(base, owner, colleague, head_a):
+def test_deactivation_needs_receivers_for_open_work_then_blocks_session_and_token(base, owner, colleague, head_a,
+                                                                                 django_capture_on_commit_callbacks):
     browser = client_for(owner)
     token = issue_token(owner)
     with pytest.raises(ValidationError):
         services.deactivate_user(actor=head_a, user=owner)
     assert type(owner).objects.get(pk=owner.pk).is_active
 
-    services.deactivate_user(actor=head_a, user=owner, receivers=[colleague])
+    with django_capture_on_commit_callbacks(execute=True):  # the handover's job runs once the step commits
+        services.deactivate_user(actor=head_a, user=owner, receivers=[colleague])
 
     assert browser.get("/companies/").status_code == 302  # back to the login page
     assert api_client_for(None).get("/api/v1/companies", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
