@@ -40,8 +40,8 @@ def apply(client: Any, user: Any, receivers: list[Any], capture: Any) -> Any:
 
 def test_apply_queues_the_job_which_moves_everything_and_tells_each_receiver_once(
         base, owner, colleague, third, head_a, django_capture_on_commit_callbacks):
-    third.language = "ru"
-    third.save(update_fields=["language"])
+    third.language, third.email = "ru", "third@example.com"
+    third.save(update_fields=["language", "email"])
     head = client_for(head_a)
 
     response = apply(head, owner, [colleague, third], django_capture_on_commit_callbacks)
