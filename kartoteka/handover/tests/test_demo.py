@@ -3,7 +3,6 @@ head hands a manager over to two colleagues, undoes it, and reads the discipline
 
 import io
 
-import pytest
 from django.core.management import call_command
 
 from kartoteka.accounts.models import User
@@ -14,7 +13,6 @@ from kartoteka.handover.choices import HandoverStatus
 from kartoteka.handover.models import Cover, Handover
 from kartoteka.notifications.models import Notification
 
-pytestmark = pytest.mark.slow
 
 
 def test_demo_team_history_and_a_heads_handover_and_undo(db):
