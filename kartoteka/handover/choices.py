@@ -16,3 +16,4 @@ class SplitRule(models.TextChoices):
 
     EVEN = "even", _("Evenly, client by client")
     BY_STATUS = "by_status", _("By company status, in turn")
+    BY_PIPELINE = "by_pipeline", _("By pipeline, in turn")

@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -99,21 +99,25 @@ def _receivers(actor: Any, from_user: User, receivers: list[Any]) -> list[User]:
 def plan(from_user: User, receivers: list[User], rule: str) -> list[tuple[Any, int, User]]:
     """(model, record id, receiver) for every record of the portfolio.
 
-    Companies are dealt out in turn (by status first with BY_STATUS); a contact, deal or lead of a company in the
-    portfolio follows its company; the rest are dealt out in turn too.
+    Companies are dealt out in turn — within each status with BY_STATUS, within each pipeline (of the company's
+    first open deal) with BY_PIPELINE; a contact, deal or lead of a company in the portfolio follows its company;
+    the rest are dealt out in turn too.
     """
     company_model = apps.get_model("contacts.Company")
     companies = company_model.objects.alive().filter(owner=from_user)
-    order = ("status", "id") if rule == SplitRule.BY_STATUS else ("id",)
-    company_to: dict[int, User] = {}
-    if rule == SplitRule.BY_STATUS:
-        for _status, group in itertools.groupby(companies.order_by(*order).values_list("status", "pk"),
-                                                key=lambda r: r[0]):
-            turn = itertools.cycle(receivers)
-            company_to.update({pk: next(turn) for _s, pk in group})
+    if rule == SplitRule.BY_PIPELINE:
+        first_deal = (apps.get_model("deals.Deal").objects.alive()
+                      .filter(owner=from_user, company=OuterRef("pk"), stage__kind="open").order_by("id"))
+        companies = companies.annotate(group=Subquery(first_deal.values("pipeline")[:1]))
+    elif rule == SplitRule.BY_STATUS:
+        companies = companies.annotate(group=F("status"))
     else:
-        turn = itertools.cycle(receivers)
-        company_to = {pk: next(turn) for pk in companies.order_by("id").values_list("pk", flat=True)}
+        companies = companies.annotate(group=Value(0))
+    company_to: dict[int, User] = {}
+    for _group, rows in itertools.groupby(companies.order_by("group", "id").values_list("group", "pk"),
+                                          key=lambda r: r[0]):
+        turn = itertools.cycle(receivers)  # each group starts over, so everyone gets a fair share of each
+        company_to.update({pk: next(turn) for _g, pk in rows})
     result: list[tuple[Any, int, User]] = [(company_model, pk, user) for pk, user in company_to.items()]
     turn = itertools.cycle(receivers)
     for model, qs, _heading in portfolio_querysets(from_user)[1:]:
