@@ -141,3 +141,24 @@ def test_the_portfolio_counts_scheduled_reminders_which_move_with_their_tasks(ba
     services.run_handover(services.create_handover(actor=head_a, from_user=owner, receivers=[colleague]))
     assert Task.objects.get(pk=soon.pk).owner == colleague
     assert dict(services.portfolio(owner))["Scheduled reminders (go with their tasks)"] == 0
+
+
+def test_deactivation_on_the_team_page_refuses_without_receivers_then_hands_over_in_the_same_step(
+        base, owner, colleague, head_a, make_task, django_capture_on_commit_callbacks):
+    make_task(owner, title="Открытая задача")
+    head = client_for(head_a)
+    browser = client_for(owner)
+
+    refused = head.post(f"/team/{owner.pk}/deactivate/", {"d-rule": "even"}, follow=True)
+    assert type(owner).objects.get(pk=owner.pk).is_active
+    assert "still has open deals, leads or tasks" in refused.content.decode()
+    assert browser.get("/companies/").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = head.post(f"/team/{owner.pk}/deactivate/", {"d-receivers": [colleague.pk], "d-rule": "even"})
+
+    handover = Handover.objects.get(from_user=owner)
+    assert done["Location"] == handover.get_absolute_url() and handover.status == HandoverStatus.DONE
+    assert not type(owner).objects.get(pk=owner.pk).is_active
+    assert not Company.objects.filter(owner=owner).exists() and not Task.objects.filter(owner=owner).exists()
+    assert browser.get("/companies/").status_code == 302  # the open session is refused on its next request
