@@ -1,5 +1,5 @@
-"""The team demo: a past handover of a departed manager's clients to two colleagues, a cover, and on that base a
-head hands a manager over to two colleagues, undoes it, and reads the discipline figures."""
+"""The team demo: a past handover of a manager's clients to two colleagues that a click undoes, a cover, and on
+that base a head hands a manager over to two colleagues, undoes it, and reads the discipline figures."""
 
 import io
 
@@ -14,16 +14,15 @@ from kartoteka.handover.models import Cover, Handover
 from kartoteka.notifications.models import Notification
 
 
-
 def test_demo_team_history_and_a_heads_handover_and_undo(db):
     call_command("demo", companies=20, contacts=50, leads=5, stdout=io.StringIO())
     call_command("demo", companies=20, contacts=50, leads=5, stdout=io.StringIO())  # adds nothing
 
     past = Handover.objects.get()
-    leaver = User.objects.get(username="zaitsev")
-    assert past.status == HandoverStatus.DONE and not leaver.is_active
+    novikova, sokolov = User.objects.get(username="novikova"), User.objects.get(username="sokolov")
+    assert past.status == HandoverStatus.DONE and past.from_user == novikova and past.created_by == sokolov
     assert {u.username for u in past.receivers.all()} == {"morozova", "lebedev"}
-    assert not Company.objects.filter(owner=leaver).exists()
+    assert not Company.objects.filter(owner=novikova).exists()
     assert Notification.objects.filter(kind="handover_received").count() == 2
     assert Cover.objects.active().filter(user__username="volkova", substitute__username="smirnov").exists()
 
@@ -36,6 +35,9 @@ def test_demo_team_history_and_a_heads_handover_and_undo(db):
     assert not Company.objects.filter(owner=orlov).exists()
     assert services.revert_handover(handover, actor=head)[1] == 0
     assert set(Company.objects.filter(owner=orlov).values_list("pk", flat=True)) == before
+
+    back, _kept = services.revert_handover(past, actor=sokolov)  # the demo's own handover undoes too
+    assert back and Company.objects.filter(owner=novikova).exists()
 
     page = client_for(head).get("/reports/?period=month").content.decode()
     assert 'data-testid="discipline-total"' in page

@@ -52,7 +52,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo duplicates created: {twins} (see Duplicates).")
         handed = handover_demo.load_team_demo()
         if handed:
-            self.stdout.write(f"Demo team: a departed manager's {handed} records handed over, a cover set (see Team).")
+            self.stdout.write(f"Demo team: {handed} records of a manager on leave handed over, a cover set (see Team).")
         self.stdout.write(f"Demo users (password: {demo.DEMO_PASSWORD}):")
         for user in demo.demo_users():
             self.stdout.write(f"  {user.username:<12} {user.role:<8} {str(user.team or ''):<16} {user.get_full_name()}")
