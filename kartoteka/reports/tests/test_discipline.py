@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from kartoteka.activities.services import add_note
-from kartoteka.leads import services as lead_services
-from kartoteka.leads.models import Lead
 from kartoteka.audit.models import SecurityEvent
 from kartoteka.conftest import client_for
+from kartoteka.leads import services as lead_services
+from kartoteka.leads.models import Lead
 from kartoteka.reports.discipline import discipline, with_total
 from kartoteka.reports.scope import Scope
 from kartoteka.tasks import services as task_services
