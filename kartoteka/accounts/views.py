@@ -173,7 +173,23 @@ def profile(request: HttpRequest) -> HttpResponse:
         "tokens": tokens,
         "new_token": request.session.pop("new_token", None),
         "two_factor_on": two_factor.authenticator_of(request.user) is not None,
+        **own_discipline(request.user),
     })
+
+
+def own_discipline(user: Any) -> dict[str, Any]:
+    """The user's own task discipline this month (for those who own records: not viewers)."""
+    if user.is_viewer:
+        return {}
+    from django.utils import timezone
+
+    from kartoteka.reports.discipline import COLUMNS, with_total
+    from kartoteka.reports.scope import Scope, period_bounds
+
+    start, end = period_bounds("month", timezone.localdate())
+    scope = Scope(user=user, start=start, end=end, period="month", owner=user)
+    return {"discipline": with_total(scope), "discipline_columns": COLUMNS, "scope": scope,
+            "can_export": user.can_export or user.is_admin}
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class HandoverStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     RUNNING = "running", _("Running")
+    FAILED = "failed", _("Failed")
     DONE = "done", _("Done")
     REVERTED = "reverted", _("Reverted")
 
@@ -15,3 +16,4 @@ class SplitRule(models.TextChoices):
 
     EVEN = "even", _("Evenly, client by client")
     BY_STATUS = "by_status", _("By company status, in turn")
+    BY_PIPELINE = "by_pipeline", _("By pipeline, in turn")

@@ -28,6 +28,7 @@ class Handover(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     reverted_at = models.DateTimeField(_("reverted"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

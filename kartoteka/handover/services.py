@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +36,7 @@ from kartoteka.handover.choices import HandoverStatus, SplitRule
 from kartoteka.handover.models import Cover, Handover, HandoverItem
 
 BATCH = 200
+STALLED_AFTER = datetime.timedelta(minutes=10)
 TIMELINED = ("company", "contact", "deal", "lead")  # records whose timeline gets "Responsible: A → B"
 
 # What a portfolio holds: (model, which of the user's records move, heading). Closed deals and leads stay with
@@ -67,9 +68,24 @@ def portfolio_querysets(user: User) -> list[tuple[Any, Any, Any]]:
             for label, flt, heading in PORTFOLIO]
 
 
+def shared_views(user: User) -> Any:
+    """The saved views the user shared with a team: the team keeps using them, so they change hands too (a
+    private view is personal and stays)."""
+    return apps.get_model("savedviews.SavedView").objects.filter(owner=user, team__isnull=False)
+
+
+def scheduled_reminders(user: User) -> Any:
+    """The user's open timed tasks whose reminder has not gone out yet: they move with their tasks, and the
+    receiver gets the reminder."""
+    return apps.get_model("tasks.Task").objects.alive().filter(owner=user, status="open", all_day=False,
+                                                               reminded_at__isnull=True, due_at__gt=timezone.now())
+
+
 def portfolio(user: User) -> list[tuple[Any, int]]:
     """(heading, count) of what the user is responsible for: one COUNT per kind."""
-    return [(heading, qs.count()) for _model, qs, heading in portfolio_querysets(user)]
+    return [*((heading, qs.count()) for _model, qs, heading in portfolio_querysets(user)),
+            (gettext_lazy("Scheduled reminders (go with their tasks)"), scheduled_reminders(user).count()),
+            (gettext_lazy("Saved views shared with the team"), shared_views(user).count())]
 
 
 def _receivers(actor: Any, from_user: User, receivers: list[Any]) -> list[User]:
@@ -83,26 +99,32 @@ def _receivers(actor: Any, from_user: User, receivers: list[Any]) -> list[User]:
 def plan(from_user: User, receivers: list[User], rule: str) -> list[tuple[Any, int, User]]:
     """(model, record id, receiver) for every record of the portfolio.
 
-    Companies are dealt out in turn (by status first with BY_STATUS); a contact, deal or lead of a company in the
-    portfolio follows its company; the rest are dealt out in turn too.
+    Companies are dealt out in turn — within each status with BY_STATUS, within each pipeline (of the company's
+    first open deal) with BY_PIPELINE; a contact, deal or lead of a company in the portfolio follows its company;
+    the rest are dealt out in turn too.
     """
     company_model = apps.get_model("contacts.Company")
     companies = company_model.objects.alive().filter(owner=from_user)
-    order = ("status", "id") if rule == SplitRule.BY_STATUS else ("id",)
-    company_to: dict[int, User] = {}
-    if rule == SplitRule.BY_STATUS:
-        for _status, group in itertools.groupby(companies.order_by(*order).values_list("status", "pk"),
-                                                key=lambda r: r[0]):
-            turn = itertools.cycle(receivers)
-            company_to.update({pk: next(turn) for _s, pk in group})
+    if rule == SplitRule.BY_PIPELINE:
+        first_deal = (apps.get_model("deals.Deal").objects.alive()
+                      .filter(owner=from_user, company=OuterRef("pk"), stage__kind="open").order_by("id"))
+        companies = companies.annotate(group=Subquery(first_deal.values("pipeline")[:1]))
+    elif rule == SplitRule.BY_STATUS:
+        companies = companies.annotate(group=F("status"))
     else:
-        turn = itertools.cycle(receivers)
-        company_to = {pk: next(turn) for pk in companies.order_by("id").values_list("pk", flat=True)}
+        companies = companies.annotate(group=Value(0))
+    company_to: dict[int, User] = {}
+    for _group, rows in itertools.groupby(companies.order_by("group", "id").values_list("group", "pk"),
+                                          key=lambda r: r[0]):
+        turn = itertools.cycle(receivers)  # each group starts over, so everyone gets a fair share of each
+        company_to.update({pk: next(turn) for _g, pk in rows})
     result: list[tuple[Any, int, User]] = [(company_model, pk, user) for pk, user in company_to.items()]
     turn = itertools.cycle(receivers)
     for model, qs, _heading in portfolio_querysets(from_user)[1:]:
         for pk, company_id in qs.order_by("id").values_list("pk", "company_id"):
             result.append((model, pk, company_to.get(company_id) or next(turn)))
+    views = shared_views(from_user)
+    result.extend((views.model, pk, next(turn)) for pk in views.order_by("id").values_list("pk", flat=True))
     return result
 
 
@@ -138,28 +160,90 @@ def create_handover(*, actor: Any, from_user: User, receivers: list[Any], rule: 
     return handover
 
 
+def start_handover(handover: Handover) -> None:
+    """Queue the handover's background job once the current transaction commits (the page shows progress)."""
+    from kartoteka.core.jobs import enqueue_on_commit
+    from kartoteka.handover.tasks import handover_job
+
+    enqueue_on_commit(handover_job, handover.pk)
+
+
+def may_resume(handover: Handover) -> bool:
+    """A failed handover, or one whose worker died (nothing moved for STALLED_AFTER), may be started again."""
+    if handover.status == HandoverStatus.FAILED:
+        return True
+    if handover.status not in (HandoverStatus.PLANNED, HandoverStatus.RUNNING):
+        return False
+    since = timezone.now() - STALLED_AFTER
+    last = handover.items.aggregate(last=Max("moved_at"))["last"]
+    return handover.created_at < since and (last is None or last < since)
+
+
+def resume_handover(handover: Handover, *, actor: Any) -> None:
+    """Queue a failed (or stalled) handover again: moved records are skipped, the rest move."""
+    _require(actor, handover.from_user)
+    handover.refresh_from_db()
+    if not may_resume(handover):
+        raise ValidationError(_("Only a failed or stalled handover can be resumed."))
+    Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.PLANNED, error="")
+    start_handover(handover)
+
+
 def run_handover(handover: Handover | int, *, batch: int = BATCH, pause: float = 0.0) -> int:
     """Move the handover's remaining records, a batch per transaction. Safe to call again after a crash: moved
-    items are skipped. Returns how many records it moved in this call."""
+    items are skipped. Returns how many records it moved in this call. A failure marks the handover failed
+    (with the error) and is raised again; at the end each receiver gets one summary notification."""
     handover = handover if isinstance(handover, Handover) else Handover.objects.get(pk=handover)
     if handover.status in (HandoverStatus.DONE, HandoverStatus.REVERTED):
         return 0
-    Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.RUNNING)
+    Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.RUNNING, error="")
     actor, moved = handover.created_by, 0
     reason = _("handover") + (f": {handover.reason}" if handover.reason else "")
-    while True:
-        with records.acting_as(actor), transaction.atomic():
-            lock_change_log()
-            items = list(HandoverItem.objects.select_for_update().filter(handover=handover, moved_at__isnull=True)
-                         .select_related("content_type", "to_user").order_by("id")[:batch])
-            if not items:
-                break
-            for item in items:
-                moved += _move(item, handover, actor=actor, reason=reason)
-        if pause:
-            time.sleep(pause)  # lets a test stop the process between two batches
-    Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.DONE, finished_at=timezone.now())
+    try:
+        while True:
+            with records.acting_as(actor), transaction.atomic():
+                lock_change_log()
+                items = list(HandoverItem.objects.select_for_update()
+                             .filter(handover=handover, moved_at__isnull=True)
+                             .select_related("content_type", "to_user").order_by("id")[:batch])
+                if not items:
+                    break
+                for item in items:
+                    moved += _move(item, handover, actor=actor, reason=reason)
+            if pause:
+                time.sleep(pause)  # lets a test stop the process between two batches
+    except Exception as exc:
+        Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.FAILED, error=repr(exc)[:500])
+        raise
+    with transaction.atomic():
+        Handover.objects.filter(pk=handover.pk).update(status=HandoverStatus.DONE, finished_at=timezone.now())
+        notify_receivers(handover)
     return moved
+
+
+def notify_receivers(handover: Handover) -> int:
+    """One notification per receiver with what they got, per kind (once per handover, however often it runs).
+    The text is composed in the reader's language from the counts."""
+    from kartoteka.notifications.choices import NotificationKind
+    from kartoteka.notifications.services import notify
+
+    got: dict[int, list[str]] = defaultdict(list)
+    for to_user, app_label, model, n in (
+            handover.items.filter(moved_at__isnull=False, skipped=False).order_by()
+            .values_list("to_user", "content_type__app_label", "content_type__model")
+            .annotate(n=Count("id")).order_by("to_user", "content_type__app_label", "content_type__model")):
+        got[to_user].append(f"{app_label}.{model}={n}")
+    sent = 0
+    for receiver in User.objects.filter(pk__in=list(got)):
+        sent += notify(receiver, NotificationKind.HANDOVER_RECEIVED, url=handover.get_absolute_url(),
+                       key=f"handover:{handover.pk}", params={
+                           "actor": handover.created_by, "user": handover.from_user,
+                           "counts": ";".join(got[receiver.pk])}) is not None
+    return sent
+
+
+def _versioned(model: Any) -> bool:
+    return any(f.name == "version" for f in model._meta.concrete_fields)
 
 
 def _move(item: HandoverItem, handover: Handover, *, actor: Any, reason: str) -> int:
@@ -170,6 +254,10 @@ def _move(item: HandoverItem, handover: Handover, *, actor: Any, reason: str) ->
         HandoverItem.objects.filter(pk=item.pk).update(moved_at=now, skipped=True)
         return 0
     previous = record.owner
+    if not _versioned(model):  # a shared saved view: renamed if the receiver has one of the same name
+        _move_view(record, item.to_user, previous)
+        HandoverItem.objects.filter(pk=item.pk).update(moved_at=now)
+        return 1
     record.owner = item.to_user
     record.version += 1
     record.save(update_fields=["owner", "version"])
@@ -177,6 +265,18 @@ def _move(item: HandoverItem, handover: Handover, *, actor: Any, reason: str) ->
         record_reassignment(record, actor=actor, previous=previous, reason=reason)
     HandoverItem.objects.filter(pk=item.pk).update(moved_at=now, version_after=record.version)
     return 1
+
+
+def _move_view(view: Any, to_user: User, previous: User) -> None:
+    """Give a saved view to `to_user`, keeping its team; its name gets the previous owner's when taken."""
+    taken = type(view).objects.filter(owner=to_user, entity=view.entity)
+    name = view.name
+    if taken.filter(name=name).exists():
+        name = f"{view.name} ({previous})"[:100]
+        if taken.filter(name=name).exists():
+            name = f"{view.name[:80]} ({view.pk})"
+    view.owner, view.name = to_user, name
+    view.save(update_fields=["owner", "name"])
 
 
 @transaction.atomic
@@ -197,10 +297,17 @@ def revert_handover(handover: Handover, *, actor: Any) -> tuple[int, int]:
                      .select_related("content_type")):
             model = item.content_type.model_class()
             record = model.objects.select_for_update().filter(pk=item.object_id).first()
-            if record is None or record.version != item.version_after or record.owner_id != item.to_user_id:
+            versioned = _versioned(model)
+            if (record is None or record.owner_id != item.to_user_id
+                    or (versioned and record.version != item.version_after)):
                 kept += 1
                 continue
             previous = record.owner
+            if not versioned:
+                _move_view(record, handover.from_user, previous)
+                HandoverItem.objects.filter(pk=item.pk).update(reverted=True)
+                back += 1
+                continue
             record.owner_id = handover.from_user_id
             record.version += 1
             record.save(update_fields=["owner", "version"])
@@ -251,15 +358,16 @@ def open_work(user: User) -> int:
 def deactivate_user(*, actor: Any, user: User, receivers: list[Any] | None = None, rule: str = SplitRule.EVEN) -> Handover | None:
     """Block the user at once (sessions ended, API tokens revoked), keeping every record and all history.
 
-    Refused while they still hold open deals or leads, unless receivers are given: then their portfolio is handed
-    over first, in the same step.
+    Refused while they still hold open deals, leads or tasks, unless receivers are given: then their portfolio is
+    handed over in the same step (planned now, moved by the background job once this commits; the handover page
+    shows its progress).
     """
     _require(actor, user)
     handover = None
     if receivers:
         handover = create_handover(actor=actor, from_user=user, receivers=receivers, rule=rule,
                                    reason=_("deactivation"))
-        run_handover(handover)
+        start_handover(handover)
     elif open_work(user):
         raise ValidationError({"receivers": _("%(user)s still has open deals, leads or tasks: choose who receives them.")
                                % {"user": user}})

@@ -12,4 +12,5 @@ urlpatterns = [
     path("team/covers/<int:pk>/end/", views.cover_end, name="cover_end"),
     path("team/handovers/<int:pk>/", views.handover_detail, name="detail"),
     path("team/handovers/<int:pk>/revert/", views.handover_revert, name="revert"),
+    path("team/handovers/<int:pk>/resume/", views.handover_resume, name="resume"),
 ]

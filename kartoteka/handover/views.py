@@ -19,7 +19,9 @@ from kartoteka.accounts import permissions
 from kartoteka.accounts.choices import Role
 from kartoteka.accounts.models import User
 from kartoteka.core.errors import AccessDenied
+from kartoteka.core.views.htmx import is_partial
 from kartoteka.handover import services
+from kartoteka.handover.choices import HandoverStatus
 from kartoteka.handover.forms import CoverForm, ReceiversForm
 from kartoteka.handover.models import Cover, Handover
 
@@ -79,8 +81,8 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
             if request.POST.get("action") == "apply":
                 handover = services.create_handover(actor=request.user, from_user=user, receivers=list(data["receivers"]),
                                                     rule=data["rule"], reason=data["reason"])
-                moved = services.run_handover(handover)
-                messages.success(request, _("Handed over: %(n)d records.") % {"n": moved})
+                services.start_handover(handover)
+                messages.success(request, _("The handover has started: this page shows its progress."))
                 return redirect(handover.get_absolute_url())
             preview = services.preview(actor=request.user, from_user=user, receivers=list(data["receivers"]),
                                        rule=data["rule"])
@@ -97,12 +99,19 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
     })
 
 
-@login_required
-@require_GET
-def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _visible_handover(request: HttpRequest, pk: int) -> Handover:
     handover = get_object_or_404(Handover.objects.select_related("from_user", "created_by"), pk=pk)
     if not (services.may_manage(request.user, handover.from_user) or handover.created_by_id == request.user.pk):
         raise Http404
+    return handover
+
+
+@login_required
+@require_GET
+def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The handover's progress and result per receiver and kind. While it runs, the progress part asks the page
+    again every few seconds (HTMX) and is replaced; a reload shows the same state, which lives in the database."""
+    handover = _visible_handover(request, pk)
     per_receiver = [
         {**row, "kind": apps.get_model(row["content_type__app_label"], row["content_type__model"])._meta.verbose_name_plural}
         for row in handover.items.order_by().values("to_user__username", "to_user__first_name", "to_user__last_name",
@@ -110,8 +119,28 @@ def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(total=Count("id"), moved=Count("id", filter=Q(moved_at__isnull=False, skipped=False)),
                   reverted=Count("id", filter=Q(reverted=True)))]
     progress = handover.items.aggregate(total=Count("id"), done=Count("id", filter=Q(moved_at__isnull=False)))
-    return render(request, "handover/detail.html", {"handover": handover, "rows": per_receiver, "progress": progress,
-                                                    "can_revert": services.may_manage(request.user, handover.from_user)})
+    progress["percent"] = round(100 * progress["done"] / progress["total"]) if progress["total"] else 100
+    manages = services.may_manage(request.user, handover.from_user)
+    context = {"handover": handover, "rows": per_receiver, "progress": progress, "can_revert": manages,
+               "can_resume": manages and services.may_resume(handover),
+               "polling": handover.status in (HandoverStatus.PLANNED, HandoverStatus.RUNNING)}
+    template = "handover/partials/_progress.html" if is_partial(request) else "handover/detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def handover_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    handover = _visible_handover(request, pk)
+    try:
+        services.resume_handover(handover, actor=request.user)
+    except AccessDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The handover has been resumed."))
+    return redirect(handover.get_absolute_url())
 
 
 @login_required
@@ -170,7 +199,7 @@ def deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, " ".join(" ".join(v) for v in form.errors.values()))
         return redirect("handover:person", user_id=user.pk)
     try:
-        services.deactivate_user(actor=request.user, user=user, receivers=list(form.cleaned_data["receivers"]),
+        handover = services.deactivate_user(actor=request.user, user=user, receivers=list(form.cleaned_data["receivers"]),
                                  rule=form.cleaned_data["rule"])
     except AccessDenied:
         raise Http404 from None
@@ -178,4 +207,4 @@ def deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("handover:person", user_id=user.pk)
     messages.success(request, _("%(user)s is deactivated; every record and all history stay.") % {"user": user})
-    return redirect("handover:people")
+    return redirect(handover.get_absolute_url() if handover else "handover:people")

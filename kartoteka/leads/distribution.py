@@ -33,10 +33,18 @@ def absent_user_ids(day: Any = None) -> set[int]:
     return set(Absence.objects.filter(starts_on__lte=day, ends_on__gte=day).values_list("user_id", flat=True))
 
 
+def covered_user_ids(day: Any = None) -> Any:
+    """Users a head has set a substitute for today (handover.Cover): they are away too."""
+    from kartoteka.handover.models import Cover
+
+    return Cover.objects.active(day).filter(substitute__is_active=True).order_by().values("user_id")
+
+
 def available_managers(team: Team, capacity: int | None) -> list[User]:
-    """The team's active managers who are not away today and are below `capacity` open leads, by id."""
+    """The team's active managers who are not away today (an absence, or a cover set for them) and are below
+    `capacity` open leads, by id."""
     managers = (User.objects.filter(team=team, is_active=True, role=Role.MANAGER).exclude(pk__in=absent_user_ids())
-                .order_by("id"))
+                .exclude(pk__in=covered_user_ids()).order_by("id"))
     if capacity is None:
         return list(managers)
     loads = dict(Lead.objects.alive().filter(owner__in=managers, status__in=OPEN_STATUSES).order_by()

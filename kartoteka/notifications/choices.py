@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     LEAD_ASSIGNED = "lead_assigned", _("A lead was assigned to you")
     DAILY_DIGEST = "daily_digest", _("Your day: overdue and today's tasks (every morning)")
     JOB_FAILED = "job_failed", _("A background job failed (administrators)")
+    HANDOVER_RECEIVED = "handover_received", _("Records were handed over to you")
 
 
 class Channel(models.TextChoices):
@@ -28,4 +29,5 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     NotificationKind.LEAD_ASSIGNED: (Channel.APP, Channel.EMAIL),
     NotificationKind.DAILY_DIGEST: (Channel.EMAIL,),
     NotificationKind.JOB_FAILED: (Channel.APP,),
+    NotificationKind.HANDOVER_RECEIVED: (Channel.APP, Channel.EMAIL),
 }

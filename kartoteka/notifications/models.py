@@ -52,9 +52,10 @@ class Notification(models.Model):
         if self.kind == NotificationKind.TASK_ASSIGNED:
             return _("%(actor)s assigned you the task “%(task)s” due %(due)s") % {"due": p.get("due", ""), **p}
         if self.kind == NotificationKind.TASK_DUE:
-            return _("The task “%(task)s” is due at %(due)s") % {"due": p.get("due", ""), **p}
+            return _("The task “%(task)s” is due at %(due)s") % {"due": p.get("due", ""), **p} + self._standing_in(p)
         if self.kind == NotificationKind.TASK_OVERDUE:
-            return _("The task “%(task)s” is overdue (it was due %(due)s)") % {"due": p.get("due", ""), **p}
+            return (_("The task “%(task)s” is overdue (it was due %(due)s)") % {"due": p.get("due", ""), **p}
+                    + self._standing_in(p))
         if self.kind == NotificationKind.TASK_ESCALATED:
             return _("%(user)s has not done the task “%(task)s” due %(due)s") % {"due": p.get("due", ""), **p}
         if self.kind == NotificationKind.RECORD_SHARED:
@@ -67,4 +68,27 @@ class Notification(models.Model):
         if self.kind == NotificationKind.JOB_FAILED:
             return _("The background job %(job)s failed: %(error)s") % {"job": p.get("job", ""),
                                                                            "error": p.get("error", "")}
+        if self.kind == NotificationKind.HANDOVER_RECEIVED:
+            return _("%(actor)s handed you records of %(user)s: %(counts)s") % {**p, "counts": self._counts(p)}
         return str(self.get_kind_display())
+
+    @staticmethod
+    def _standing_in(p: dict[str, str]) -> str:
+        """A reminder sent to a substitute says whose task it is."""
+        return " (" + _("you stand in for %(user)s") % {"user": p["for_user"]} + ")" if p.get("for_user") else ""
+
+    @staticmethod
+    def _counts(p: dict[str, str]) -> str:
+        """"Companies: 3, Contacts: 5" from `counts` ("contacts.company=3;contacts.contact=5"), named in the
+        reader's language."""
+        from django.apps import apps
+
+        parts = []
+        for pair in filter(None, p.get("counts", "").split(";")):
+            label, _sep, n = pair.partition("=")
+            try:
+                name = str(apps.get_model(label)._meta.verbose_name_plural)
+            except (LookupError, ValueError):
+                name = label
+            parts.append(f"{name.capitalize()}: {n}")
+        return ", ".join(parts) or "—"

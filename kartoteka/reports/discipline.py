@@ -22,6 +22,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kartoteka.activities.choices import LOGGABLE_KINDS
 from kartoteka.activities.models import Activity
@@ -30,6 +32,20 @@ from kartoteka.reports.sales import OWNER_KEYS, _days, owner_name
 from kartoteka.reports.scope import Scope, day_start
 from kartoteka.tasks.choices import TaskStatus
 from kartoteka.tasks.models import Task
+
+COLUMNS = [
+    ("label", gettext_lazy("Manager")), ("total", gettext_lazy("Tasks due")), ("on_time", gettext_lazy("Done on time")),
+    ("late", gettext_lazy("Done late")), ("overdue", gettext_lazy("Still overdue")),
+    ("on_time_share", gettext_lazy("On time, %")), ("moves", gettext_lazy("Deadlines moved")),
+    ("avg_shift_days", gettext_lazy("Average shift, days")), ("leads", gettext_lazy("Leads assigned")),
+    ("reaction_hours", gettext_lazy("Reaction to a lead, hours"))]
+
+
+def with_total(scope: Scope) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Per manager, and (with two or more) the line of the team chosen, or of everyone in the scope."""
+    rows = discipline(scope)
+    label = _("Team %(team)s, total") % {"team": scope.team} if scope.team else _("Total")
+    return rows, totals(rows, label) if len(rows) > 1 else None
 
 
 def discipline(scope: Scope) -> list[dict[str, Any]]:
@@ -64,6 +80,23 @@ def discipline(scope: Scope) -> list[dict[str, Any]]:
             "leads": r.get("leads", 0), "reaction_hours": r.get("reaction_hours"),
         })
     return sorted(result, key=lambda r: r["label"])
+
+
+def totals(rows: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    """The team's (or everyone's in the scope) line: counts added up; the averages weighted by what they average
+    (deadline moves, leads), so they equal the averages over all the team's tasks and leads."""
+    def weighted(value: str, weight: str) -> float | None:
+        pairs = [(r[value], r[weight]) for r in rows if r[value] is not None and r[weight]]
+        total = sum(w for _v, w in pairs)
+        return round(sum(v * w for v, w in pairs) / total, 1) if total else None
+
+    result: dict[str, Any] = {"label": label, **{key: sum(r[key] for r in rows)
+                                                 for key in ("total", "on_time", "late", "overdue", "moves", "leads")}}
+    done_n = result["on_time"] + result["late"]
+    result["on_time_share"] = round(100 * result["on_time"] / done_n, 1) if done_n else None
+    result["avg_shift_days"] = weighted("avg_shift_days", "moves")
+    result["reaction_hours"] = weighted("reaction_hours", "leads")
+    return result
 
 
 def _on_time() -> Q:

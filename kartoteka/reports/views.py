@@ -19,7 +19,7 @@ from kartoteka.audit.choices import SecurityEventKind
 from kartoteka.audit.services import record_security_event
 from kartoteka.deals.models import Pipeline
 from kartoteka.leads.choices import LeadSource
-from kartoteka.reports import clients, dashboard, sales
+from kartoteka.reports import clients, dashboard, discipline, sales
 from kartoteka.reports.digests import FREQUENCIES
 from kartoteka.reports.scope import Scope
 
@@ -133,17 +133,12 @@ def activity_table(scope: Scope, request: HttpRequest) -> Table:
 
 
 def discipline_table(scope: Scope, request: HttpRequest) -> Table:
-    from kartoteka.reports.discipline import discipline
-
-    rows = discipline(scope)
+    rows, total = discipline.with_total(scope)
     return Table(
-        columns=[("label", _("Manager")), ("total", _("Tasks due")), ("on_time", _("Done on time")),
-                 ("late", _("Done late")), ("overdue", _("Still overdue")), ("on_time_share", _("On time, %")),
-                 ("moves", _("Deadlines moved")), ("avg_shift_days", _("Average shift, days")),
-                 ("leads", _("Leads assigned")), ("reaction_hours", _("Reaction to a lead, hours"))],
-        rows=rows, chart=_chart("bar", [r["label"] for r in rows], (_("Done on time"), [r["on_time"] for r in rows]),
-                                (_("Done late"), [r["late"] for r in rows]),
-                                (_("Still overdue"), [r["overdue"] for r in rows]), stacked=True))
+        columns=[(key, str(heading)) for key, heading in discipline.COLUMNS], rows=rows + ([total] if total else []),
+        chart=_chart("bar", [r["label"] for r in rows], (_("Done on time"), [r["on_time"] for r in rows]),
+                     (_("Done late"), [r["late"] for r in rows]),
+                     (_("Still overdue"), [r["overdue"] for r in rows]), stacked=True))
 
 
 @dataclass(frozen=True)
@@ -234,6 +229,8 @@ def home(request: HttpRequest) -> HttpResponse:
                                (_("Open pipeline, weighted"), [r["weighted"] for r in rows])),
         "digest_choices": FREQUENCIES.items(), "digest": (user.preferences or {}).get("report_digest", ""),
         "stage_chart": _chart("bar", [r["label"] for r in stages], (_("Open deals, sum"), [r["total"] for r in stages])),
+        "discipline": discipline.with_total(scope), "discipline_columns": discipline.COLUMNS,
+        "can_export": user.can_export or user.is_admin,
     })
 
 

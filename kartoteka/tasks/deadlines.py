@@ -1,5 +1,8 @@
 """The clock's side of tasks, run every minute by the worker: reminders, overdue notices and escalations.
 
+While a head has set a cover for an absent responsible (handover.Cover), their reminders and overdue notices go to
+the substitute, saying whose task it is; escalations still go to the responsible's heads.
+
 Each notice goes out once per deadline: a stamp on the task (reminded_at, overdue_notified_at, escalated_at)
 is set in the same transaction, and a new deadline clears the stamps (tasks.services.update_task).
 """
@@ -34,12 +37,27 @@ def _stamp(task: Task, field: str, now: datetime.datetime) -> bool:
     return bool(Task.objects.filter(pk=task.pk, **{f"{field}__isnull": True}).update(**{field: now}))
 
 
-def _tell_responsible(task: Task, stamp: str, kind: str, now: datetime.datetime) -> bool:
-    """Stamp the task and notify its responsible, in one transaction; False if someone stamped it first."""
+def substitutes(now: datetime.datetime) -> dict[int, User]:
+    """Who stands in for whom today (active covers with an active substitute): one query per run."""
+    from kartoteka.handover.models import Cover
+
+    covers = (Cover.objects.active(timezone.localdate(now)).filter(substitute__is_active=True)
+              .select_related("substitute").order_by("starts_on", "id"))
+    return {cover.user_id: cover.substitute for cover in covers}
+
+
+def _tell_responsible(task: Task, stamp: str, kind: str, now: datetime.datetime,
+                      standing_in: dict[int, User] | None = None) -> bool:
+    """Stamp the task and notify its responsible (their substitute while a cover is active), in one transaction;
+    False if someone stamped it first."""
+    substitute = (standing_in or {}).get(task.owner_id)
+    params = {"task": task.title, "due": format_due(task)}
+    if substitute is not None:
+        params["for_user"] = task.owner
     with transaction.atomic():
         if not _stamp(task, stamp, now):
             return False
-        notify(task.owner, kind, url=task.get_absolute_url(), params={"task": task.title, "due": format_due(task)},
+        notify(substitute or task.owner, kind, url=task.get_absolute_url(), params=params,
                key=f"{task.pk}:{task.due_at.isoformat()}")
     return True
 
@@ -50,7 +68,8 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
     horizon = now + datetime.timedelta(minutes=max(settings.TASK_REMINDER_MINUTES, 24 * 60))
     due = (Task.objects.alive().open().filter(all_day=False, reminded_at__isnull=True, due_at__gte=now,
                                               due_at__lte=horizon).select_related("owner")[:BATCH])
-    return sum(_tell_responsible(task, "reminded_at", NotificationKind.TASK_DUE, now) for task in due
+    standing_in = substitutes(now)
+    return sum(_tell_responsible(task, "reminded_at", NotificationKind.TASK_DUE, now, standing_in) for task in due
                if task.due_at <= now + datetime.timedelta(minutes=reminder_minutes(task.owner)))
 
 
@@ -58,7 +77,9 @@ def notify_overdue(now: datetime.datetime | None = None) -> int:
     """Tell each responsible, once, that their task's deadline has passed."""
     now = now or timezone.now()
     late = Task.objects.alive().overdue(now).filter(overdue_notified_at__isnull=True).select_related("owner")[:BATCH]
-    return sum(_tell_responsible(task, "overdue_notified_at", NotificationKind.TASK_OVERDUE, now) for task in late)
+    standing_in = substitutes(now)
+    return sum(_tell_responsible(task, "overdue_notified_at", NotificationKind.TASK_OVERDUE, now, standing_in)
+               for task in late)
 
 
 def heads_of(user: Any) -> list[User]:

@@ -30,6 +30,11 @@ def finished(w: Any) -> None:
     services.run_handover(w.handover)
 
 
+def failed(w: Any) -> None:
+    planned(w)
+    Handover.objects.filter(pk=w.handover.pk).update(status="failed", error="RuntimeError('test')")
+
+
 def covered(w: Any) -> None:
     today = datetime.date.today()
     w.cover = services.set_cover(actor=w.users["head_a"], user=w.users["owner"], substitute=w.users["colleague"],
@@ -67,6 +72,11 @@ def html_routes(m: Any) -> dict[str, Any]:
         }, args=owner_pk),
         "handover:detail": Route({"GET": Probe(html(200, MANAGERS_OF_OWNER)), "POST": Probe(html(405))},
                                  args=lambda w: [w.handover.pk], setup=planned),
+        "handover:resume": Route({
+            "GET": Probe(html(405)),
+            "POST": Probe(html(302, MANAGERS_OF_OWNER), state=lambda w: Handover.objects.get(pk=w.handover.pk).status,
+                          changed_by=MANAGERS_OF_OWNER),
+        }, args=lambda w: [w.handover.pk], setup=failed),
         "handover:revert": Route({
             "GET": Probe(html(405)),
             "POST": Probe(html(302, MANAGERS_OF_OWNER), state=lambda w: Handover.objects.get(pk=w.handover.pk).status,

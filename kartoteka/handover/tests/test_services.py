@@ -112,17 +112,42 @@ def make_lead_from(owner: Any) -> Any:
     return make
 
 
-def test_deactivation_needs_receivers_for_open_work_then_blocks_session_and_token(base, owner, colleague, head_a):
+def test_deactivation_needs_receivers_for_open_work_then_blocks_session_and_token(base, owner, colleague, head_a,
+                                                                                 django_capture_on_commit_callbacks):
     browser = client_for(owner)
     token = issue_token(owner)
     with pytest.raises(ValidationError):
         services.deactivate_user(actor=head_a, user=owner)
     assert type(owner).objects.get(pk=owner.pk).is_active
 
-    services.deactivate_user(actor=head_a, user=owner, receivers=[colleague])
+    with django_capture_on_commit_callbacks(execute=True):  # the handover's job runs once the step commits
+        services.deactivate_user(actor=head_a, user=owner, receivers=[colleague])
 
     assert browser.get("/companies/").status_code == 302  # back to the login page
     assert api_client_for(None).get("/api/v1/companies", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
     assert ApiToken.objects.get(user=owner).revoked_at is not None
     assert Deal.objects.filter(owner=owner).count() == 1  # the won deal and all history stay with them
     assert not Deal.objects.filter(owner=owner, stage__kind="open").exists()
+
+
+def test_split_by_pipeline_gives_each_receiver_a_share_of_every_pipeline(owner, colleague, third, head_a,
+                                                                         make_company, make_deal, pipeline):
+    from kartoteka.deals.models import Pipeline, Stage
+
+    service = Pipeline.objects.create(name="Service", position=20)
+    Stage.objects.create(pipeline=service, name="Open", position=10, probability=20, kind="open")
+    Stage.objects.create(pipeline=service, name="Won", position=20, probability=100, kind="won")
+    deals = {}
+    for name, in_pipeline in [("A1", pipeline), ("S1", service), ("A2", pipeline), ("S2", service)]:
+        company = make_company(owner, name=name)
+        deals[name] = make_deal(owner, company=company.pk, pipeline=in_pipeline.pk)
+    make_company(owner, name="Без сделок")
+
+    even = services.preview(actor=head_a, from_user=owner, receivers=[colleague, third], rule="even")
+    services.run_handover(services.create_handover(actor=head_a, from_user=owner, receivers=[colleague, third],
+                                                   rule="by_pipeline"))
+
+    got = {name: Deal.objects.get(pk=deal.pk).owner.username for name, deal in deals.items()}
+    assert {got["A1"], got["A2"]} == {got["S1"], got["S2"]} == {"colleague", "third"}
+    assert Company.objects.get(name="A1").owner.username == got["A1"]  # the client follows its deal
+    assert even["total"] == 9  # five companies, four deals: the preview counts every record

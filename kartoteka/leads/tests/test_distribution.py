@@ -48,6 +48,20 @@ def test_an_absent_manager_is_skipped_until_the_absence_ends(team_c, admin):
     assert owners == [m1, m3, m1, m3]
 
 
+def test_a_manager_with_a_cover_is_skipped_by_round_robin_while_it_lasts(team_c, admin):
+    from kartoteka.handover.services import end_cover, set_cover
+
+    m1, m2, m3 = team_c
+    today = timezone.localdate()
+    cover = set_cover(actor=admin, user=m2, substitute=m3, starts_on=today, ends_on=today + datetime.timedelta(days=2))
+
+    owners = [services.intake_lead(values={"phone": f"+7 916 705-00-{i:02d}"}, team=m1.team).owner for i in range(3)]
+    end_cover(cover, actor=admin)
+    back = services.intake_lead(values={"phone": "+7 916 705-00-09"}, team=m1.team).owner
+
+    assert owners == [m1, m3, m1] and back == m2
+
+
 def test_a_manager_at_capacity_is_skipped_and_nobody_available_leaves_the_lead_in_the_inbox(team_c, admin):
     m1, m2, m3 = team_c
     set_distribution(m1.team, actor=admin, data={"capacity": 1})

@@ -102,3 +102,29 @@ def test_the_morning_digest_goes_out_once_a_day_from_its_hour(task, owner, make_
 
     notice = Notification.objects.get(recipient=owner, kind="daily_digest")
     assert notice.text == "Your day: 1 overdue, 1 due today"
+
+
+def test_while_a_cover_is_active_the_substitute_gets_the_reminder_and_the_overdue_notice(task, owner, colleague,
+                                                                                       head_a, settings):
+    from kartoteka.handover.services import set_cover
+
+    settings.TASK_REMINDER_MINUTES = 15
+    set_cover(actor=head_a, user=owner, substitute=colleague, starts_on=datetime.date(2026, 11, 30),
+              ends_on=datetime.date(2026, 12, 1))
+
+    assert deadlines.send_due_reminders(at(-10)) == 1
+    assert deadlines.notify_overdue(at(5)) == 1
+
+    assert kinds(owner) == [] and kinds(colleague) == ["task_due", "task_overdue"]
+    notice = Notification.objects.get(recipient=colleague, kind="task_due")
+    assert "Перезвонить" in notice.text and f"you stand in for {owner}" in notice.text
+
+
+def test_after_the_cover_ends_the_responsible_is_reminded_again(task, owner, colleague, head_a):
+    from kartoteka.handover.services import set_cover
+
+    set_cover(actor=head_a, user=owner, substitute=colleague, starts_on=datetime.date(2026, 11, 20),
+              ends_on=datetime.date(2026, 11, 30))  # over the day before NOON
+
+    assert deadlines.notify_overdue(at(5)) == 1
+    assert kinds(owner) == ["task_overdue"] and kinds(colleague) == []

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from kartoteka.contacts import demo
 from kartoteka.deals import demo as deals_demo
 from kartoteka.dedupe import demo as dedupe_demo
+from kartoteka.handover import demo as handover_demo
 from kartoteka.leads import demo as leads_demo
 from kartoteka.products import demo as products_demo
 from kartoteka.tasks import demo as tasks_demo
@@ -49,6 +50,9 @@ class Command(BaseCommand):
         twins = dedupe_demo.load_dedupe_demo()
         if twins:
             self.stdout.write(f"Demo duplicates created: {twins} (see Duplicates).")
+        handed = handover_demo.load_team_demo()
+        if handed:
+            self.stdout.write(f"Demo team: {handed} records of a manager on leave handed over, a cover set (see Team).")
         self.stdout.write(f"Demo users (password: {demo.DEMO_PASSWORD}):")
         for user in demo.demo_users():
             self.stdout.write(f"  {user.username:<12} {user.role:<8} {str(user.team or ''):<16} {user.get_full_name()}")
