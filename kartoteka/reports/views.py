@@ -19,7 +19,7 @@ from kartoteka.audit.choices import SecurityEventKind
 from kartoteka.audit.services import record_security_event
 from kartoteka.deals.models import Pipeline
 from kartoteka.leads.choices import LeadSource
-from kartoteka.reports import clients, dashboard, sales
+from kartoteka.reports import clients, dashboard, sales, segments
 from kartoteka.reports.digests import FREQUENCIES
 from kartoteka.reports.scope import Scope
 
@@ -92,14 +92,23 @@ def lead_sources_table(scope: Scope, request: HttpRequest) -> Table:
 
 def abc_table(scope: Scope, request: HttpRequest) -> Table:
     result = clients.abc(scope)
+    for c in result["classes"]:
+        c["list_url"] = scope.segment_list_url(f"abc:{c['class']}")
+    for row in result["matrix"]:
+        for cell in row["cells"]:
+            cell["list_url"] = scope.segment_list_url(f"abcxyz:{cell['segment']}")
+    result["xyz_lists"] = [(x, scope.segment_list_url(f"xyz:{x}")) for x in segments.XYZ_CLASSES]
     return Table(
-        columns=[("name", _("Company")), ("revenue", _("Revenue")), ("class", _("Class"))], rows=result["top"],
+        columns=[("name", _("Company")), ("revenue", _("Revenue")), ("class", _("Class")), ("xyz", "XYZ"),
+                 ("cv", _("Variation of monthly revenue, %"))], rows=result["top"],
         chart=_chart("doughnut", [c["class"] for c in result["classes"]],
                      (_("Revenue"), [c["revenue"] for c in result["classes"]])), extra={"abc": result})
 
 
 def rfm_table(scope: Scope, request: HttpRequest) -> Table:
     result = clients.rfm(scope)
+    for s in result["segments"]:
+        s["list_url"] = scope.segment_list_url(f"rfm:{s['segment']}")
     return Table(
         columns=[("name", _("Company")), ("orders", _("Purchases")), ("revenue", _("Revenue")), ("r", "R"),
                  ("f", "F"), ("m", "M"), ("segment", _("Segment"))], rows=result["top"],
@@ -166,8 +175,9 @@ REPORTS: dict[str, Report] = {
         "Deals closed in the period: won count and sum, average deal, win rate and sales cycle.")),
     "lead_sources": Report(gettext_lazy("Lead sources"), lead_sources_table, gettext_lazy(
         "Leads received in the period by source and campaign, their conversion and the revenue they brought.")),
-    "abc": Report(gettext_lazy("ABC analysis"), abc_table, gettext_lazy(
-        "Clients by revenue won in the period: A brings the first 80%, B the next 15%, C the rest.")),
+    "abc": Report(gettext_lazy("ABC×XYZ analysis"), abc_table, gettext_lazy(
+        "Clients by revenue won in the period: A brings the first 80%, B the next 15%, C the rest; and by the "
+        "regularity of their monthly revenue: X varies up to 10%, Y up to 25%, Z more.")),
     "rfm": Report(gettext_lazy("RFM segments"), rfm_table, gettext_lazy(
         "Clients who bought in the period scored 1-5 by recency, frequency and revenue, in named segments.")),
     "industries": Report(gettext_lazy("Industries"), industries_table, gettext_lazy(
