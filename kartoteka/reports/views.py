@@ -155,6 +155,28 @@ def discipline_table(scope: Scope, request: HttpRequest) -> Table:
                                 (_("Still overdue"), [r["overdue"] for r in rows]), stacked=True))
 
 
+def unmet_demand_table(scope: Scope, request: HttpRequest) -> Table:
+    from django.utils import timezone
+
+    from kartoteka.reports.demand import unmet_demand
+
+    def qty(value: Any) -> int | float | None:
+        return None if value is None else int(value) if value == value.to_integral_value() else float(value)
+
+    rows = [{**r, "quantity": qty(r["quantity"]), "line_quantity": qty(r["line_quantity"]), "stock": qty(r["stock"]),
+             "last": timezone.localtime(r["last"]).date().isoformat() if r["last"] else None}
+            for r in unmet_demand(scope)]
+    shown = rows[:20]
+    return Table(
+        columns=[("product", _("Product")), ("sku", _("SKU")), ("stock", _("Stock on hand")),
+                 ("requests", _("Requests logged")), ("quantity", _("Quantity asked")),
+                 ("clients", _("Clients who asked")), ("last", _("Last asked")),
+                 ("deals", _("Open deals short of stock")), ("line_quantity", _("Quantity on those lines"))],
+        rows=rows, chart=_chart("bar", [r["product"] for r in shown], (_("Requests logged"),
+                                                                       [r["requests"] for r in shown]),
+                                (_("Open deals short of stock"), [r["deals"] for r in shown]), stacked=True))
+
+
 @dataclass(frozen=True)
 class Report:
     title: Any
@@ -182,6 +204,9 @@ REPORTS: dict[str, Report] = {
         "Clients who bought in the period scored 1-5 by recency, frequency and revenue, in named segments.")),
     "industries": Report(gettext_lazy("Industries"), industries_table, gettext_lazy(
         "Clients and revenue won in the period per industry.")),
+    "unmet_demand": Report(gettext_lazy("Unmet demand"), unmet_demand_table, gettext_lazy(
+        "Products clients asked for that we could not supply: requests logged from the cards in the period, and "
+        "open deals (now) with a line for more than the stock on hand.")),
     "discipline": Report(gettext_lazy("Task discipline"), discipline_table, gettext_lazy(
         "Tasks due in the period done on time or late and still overdue, deadlines moved, and how fast new leads "
         "get a first call or message.")),
