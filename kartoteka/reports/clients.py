@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
@@ -36,15 +37,21 @@ def abc(scope: Scope) -> dict[str, Any]:
     the ABC×XYZ matrix (companies and revenue per cell) and the top companies with both classes."""
     from kartoteka.contacts.models import Company
 
-    sql, params = segments.abc_xyz_sql(scope)
+    try:
+        sql, params = segments.abc_xyz_sql(scope)
+    except EmptyResultSet:  # the viewer sees no deals at all
+        sql, params = "", []
+    cells, top = {}, []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT c.abc, c.xyz, COUNT(*), SUM(c.revenue) FROM (" + sql + ") c "  # noqa: S608
-                       "GROUP BY c.abc, c.xyz", params)
-        cells = {(a, x): (n, Decimal(str(total or 0))) for a, x, n, total in cursor.fetchall()}
-        cursor.execute("SELECT c.company, co.name, c.revenue, c.abc, c.mean, c.variance, c.xyz FROM ("  # noqa: S608
-                       + sql + ") c JOIN " + connection.ops.quote_name(Company._meta.db_table)
-                       + " co ON co.id = c.company ORDER BY c.revenue DESC, c.company LIMIT %s", [*params, ABC_TOP])
-        top = cursor.fetchall()
+        if sql:
+            cursor.execute("SELECT c.abc, c.xyz, COUNT(*), SUM(c.revenue) FROM (" + sql + ") c "  # noqa: S608
+                           "GROUP BY c.abc, c.xyz", params)
+            cells = {(a, x): (n, Decimal(str(total or 0))) for a, x, n, total in cursor.fetchall()}
+            cursor.execute("SELECT c.company, co.name, c.revenue, c.abc, c.mean, c.variance, c.xyz FROM ("  # noqa: S608
+                           + sql + ") c JOIN " + connection.ops.quote_name(Company._meta.db_table)
+                           + " co ON co.id = c.company ORDER BY c.revenue DESC, c.company LIMIT %s",
+                           [*params, ABC_TOP])
+            top = cursor.fetchall()
     total = sum((revenue for _n, revenue in cells.values()), Decimal(0))
     classes = []
     for k in segments.ABC_CLASSES:
@@ -79,15 +86,20 @@ def rfm(scope: Scope) -> dict[str, Any]:
     segments: how many clients and how much revenue each holds, and the top clients with their scores."""
     from kartoteka.contacts.models import Company
 
-    sql, params = segments.rfm_sql(scope)
+    try:
+        sql, params = segments.rfm_sql(scope)
+    except EmptyResultSet:  # the viewer sees no deals at all
+        sql, params = "", []
+    summary, top = {}, []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT s.segment, COUNT(*), SUM(s.m) FROM (" + sql + ") s GROUP BY s.segment",  # noqa: S608
-                       params)
-        summary = {seg: (n, Decimal(str(total or 0))) for seg, n, total in cursor.fetchall()}
-        cursor.execute("SELECT s.company, co.name, s.n, s.m, s.r, s.f, s.mm, s.segment FROM (" + sql  # noqa: S608
-                       + ") s JOIN " + connection.ops.quote_name(Company._meta.db_table)
-                       + " co ON co.id = s.company ORDER BY s.m DESC, s.company LIMIT %s", [*params, ABC_TOP])
-        top = cursor.fetchall()
+        if sql:
+            cursor.execute("SELECT s.segment, COUNT(*), SUM(s.m) FROM (" + sql + ") s "  # noqa: S608
+                           "GROUP BY s.segment", params)
+            summary = {seg: (n, Decimal(str(total or 0))) for seg, n, total in cursor.fetchall()}
+            cursor.execute("SELECT s.company, co.name, s.n, s.m, s.r, s.f, s.mm, s.segment FROM (" + sql  # noqa: S608
+                           + ") s JOIN " + connection.ops.quote_name(Company._meta.db_table)
+                           + " co ON co.id = s.company ORDER BY s.m DESC, s.company LIMIT %s", [*params, ABC_TOP])
+            top = cursor.fetchall()
     return {
         "segments": [{"segment": key, "label": label, "companies": summary.get(key, (0, 0))[0],
                       "revenue": summary.get(key, (0, Decimal(0)))[1]} for key, label in RFM_SEGMENTS.items()],

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Max, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
@@ -137,15 +138,18 @@ def segment_company_ids(scope: Scope, segment: str) -> RawSQL | None:
     """A subquery of the ids of the companies in the segment (None for an unknown one), over the deals the
     scope's user may see: `Company.objects.filter(pk__in=segment_company_ids(...))`."""
     kind, _sep, value = segment.partition(":")
-    if kind == "abc" and value in ABC_CLASSES:
-        (sql, params), where, values = abc_sql(scope), "q.abc = %s", [value]
-    elif kind == "xyz" and value in XYZ_CLASSES:
-        (sql, params), where, values = xyz_sql(scope), "q.xyz = %s", [value]
-    elif kind == "abcxyz" and len(value) == 2 and value[0] in ABC_CLASSES and value[1] in XYZ_CLASSES:
-        (sql, params), where, values = abc_xyz_sql(scope), "q.abc = %s AND q.xyz = %s", [value[0], value[1]]
-    elif kind == "rfm" and value in RFM_SEGMENTS:
-        (sql, params), where, values = rfm_sql(scope), "q.segment = %s", [value]
-    else:
-        return None
+    try:
+        if kind == "abc" and value in ABC_CLASSES:
+            (sql, params), where, values = abc_sql(scope), "q.abc = %s", [value]
+        elif kind == "xyz" and value in XYZ_CLASSES:
+            (sql, params), where, values = xyz_sql(scope), "q.xyz = %s", [value]
+        elif kind == "abcxyz" and len(value) == 2 and value[0] in ABC_CLASSES and value[1] in XYZ_CLASSES:
+            (sql, params), where, values = abc_xyz_sql(scope), "q.abc = %s AND q.xyz = %s", [value[0], value[1]]
+        elif kind == "rfm" and value in RFM_SEGMENTS:
+            (sql, params), where, values = rfm_sql(scope), "q.segment = %s", [value]
+        else:
+            return None
+    except EmptyResultSet:  # the user sees no deals at all: no company is in any segment
+        return RawSQL("SELECT 0 WHERE 1 = 0", [])  # noqa: S611
     # Constant text around SQL that Django and this module wrote; the segment is a parameter.
     return RawSQL("SELECT q.company FROM (" + sql + ") q WHERE " + where, [*params, *values])  # noqa: S608, S611

@@ -187,3 +187,10 @@ def test_the_abc_report_runs_a_fixed_number_of_queries(purchases, owner, make_co
         company = make_company(owner, name=f"Ещё {i}")
         deal_services.win_deal(make_deal(owner, company=company.pk, amount=10 + i), actor=owner)
     assert count() == before <= 12
+
+
+def test_a_scope_that_sees_no_deals_gives_empty_segments(purchases, owner):
+    nobody = Scope(user=None, start=months_back(5), end=timezone.localdate(), period="custom")
+
+    assert clients.abc(nobody)["top"] == [] and clients.rfm(nobody)["top"] == []
+    assert not Company.objects.filter(pk__in=segment_company_ids(nobody, "abc:A")).exists()
