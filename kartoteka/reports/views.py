@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -98,6 +99,12 @@ def abc_table(scope: Scope, request: HttpRequest) -> Table:
         for cell in row["cells"]:
             cell["list_url"] = scope.segment_list_url(f"abcxyz:{cell['segment']}")
     result["xyz_lists"] = [(x, scope.segment_list_url(f"xyz:{x}")) for x in segments.XYZ_CLASSES]
+    (a, b), (x, y), (first, last, months) = result["abc_limits"], result["xyz_limits"], result["xyz_window"]
+    result["limits_text"] = _(
+        "A: up to %(a)s%% of revenue, B: up to %(b)s%%, C: the rest. XYZ by the variation of monthly revenue over "
+        "%(months)s months, %(first)s – %(last)s (months without a purchase count as zero): X up to %(x)s%%, "
+        "Y up to %(y)s%%, Z above.") % {"a": a, "b": b, "x": x, "y": y, "months": months,
+                                       "first": date_format(first, "F Y"), "last": date_format(last, "F Y")}
     return Table(
         columns=[("name", _("Company")), ("revenue", _("Revenue")), ("class", _("Class")), ("xyz", "XYZ"),
                  ("cv", _("Variation of monthly revenue, %"))], rows=result["top"],
