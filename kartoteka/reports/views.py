@@ -268,7 +268,8 @@ def home(request: HttpRequest) -> HttpResponse:
     rows = dashboard.people(scope, by_team=by_team)
     stages = dashboard.pipeline_by_stage(scope)
     totals = {key: sum(r[key] for r in rows) for key in ("received", "created", "won_n", "won_sum", "pipeline",
-                                                         "weighted", "open_leads")}
+                                                         "weighted", "open_leads", "overdue", "due_today",
+                                                         "neglected")}
     return render(request, "reports/dashboard.html", {
         "scope": scope, "form": form, "rows": rows, "totals": totals, "stages": stages, "by_team": by_team,
         "reports": REPORTS, "side_by_side": len(rows) > 1 or by_team,
