@@ -15,6 +15,8 @@ register = template.Library()
 def unmet_demand(context: Any, record: Any) -> dict[str, Any]:
     request = context["request"]
     kind = type(record)._meta.model_name
-    can_add = permissions.can_change(request.user, record) and not getattr(record, "is_deleted", False)
+    # The card has already decided whether the user may change the record (deleted records: no).
+    can_change = context["can_change"] if "can_change" in context else permissions.can_change(request.user, record)
+    can_add = bool(can_change) and not getattr(record, "is_deleted", False)
     return {"entries": demand_for(record, request.user), "record": record, "kind": kind, "can_add": can_add,
             "csrf_token": context.get("csrf_token"), "next": request.get_full_path()}
