@@ -251,6 +251,14 @@ TASKS_DAILY_LIMIT = env_int("TASKS_DAILY_LIMIT", 8)  # per manager, unless a hea
 TASK_REMINDER_MINUTES = env_int("TASK_REMINDER_MINUTES", 15)  # default lead time of "due soon"
 TASK_ESCALATION_MINUTES = env_int("TASK_ESCALATION_MINUTES", 240)  # overdue this long → the head is told
 DIGEST_HOUR = env_int("DIGEST_HOUR", 8)  # local hour from which the morning digest of the day goes out
+# Client segmentation (docs/reports.md): ABC classes by share of revenue (A the first 80%, B the next 15%, C the
+# rest) and XYZ by the coefficient of variation of monthly revenue (X up to 10%, Y up to 25%, Z above) over the
+# REPORTS_XYZ_MONTHS calendar months that end with the report's period.
+REPORTS_ABC_A = env_int("REPORTS_ABC_A", 80)
+REPORTS_ABC_B = env_int("REPORTS_ABC_B", 15)
+REPORTS_XYZ_X = env_int("REPORTS_XYZ_X", 10)
+REPORTS_XYZ_Y = env_int("REPORTS_XYZ_Y", 25)
+REPORTS_XYZ_MONTHS = env_int("REPORTS_XYZ_MONTHS", 12)
 # A client is neglected after this many days without an activity, by company status.
 NEGLECTED_DAYS = {
     "active": env_int("NEGLECTED_DAYS_ACTIVE", 30),

@@ -86,6 +86,8 @@ class Activity(models.Model):
             models.Index(fields=["contact", "-occurred_at"], name="activity_contact_time"),
             models.Index(fields=["deal", "-occurred_at"], name="activity_deal_time"),
             models.Index(fields=["lead", "-occurred_at"], name="activity_lead_time"),
+            # Manager activity and digests: one author's (or a team's) activities in a period.
+            models.Index(fields=["author", "occurred_at"], name="activity_author_time"),
         ]
         constraints = [
             models.CheckConstraint(

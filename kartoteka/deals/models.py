@@ -182,6 +182,8 @@ class Deal(CRMModel):
             models.Index(fields=["owner", "stage"], name="deals_deal_owner_stage"),
             models.Index(fields=["company", "stage"], name="deals_deal_company_stage"),
             models.Index(fields=["closed_at"], name="deals_deal_closed_at"),
+            # Reports over one manager's (or a team's) deals closed in a period: sales, ABC/XYZ, RFM.
+            models.Index(fields=["owner", "closed_at"], name="deals_deal_owner_closed"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(probability__lte=100), name="deals_deal_probability_max_100"),

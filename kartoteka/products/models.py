@@ -16,7 +16,7 @@ from kartoteka.core.querysets import RecordQuerySet
 from kartoteka.core.search import normalise_text
 from kartoteka.products.choices import Unit
 
-__all__ = ["Product", "ProductQuerySet"]
+__all__ = ["Product", "ProductQuerySet", "UnmetDemand", "UnmetDemandQuerySet"]
 
 MAX_LEAD_TIME_DAYS = 3650
 
@@ -99,3 +99,61 @@ class Product(AuditedModel):
 
     def in_stock(self, quantity: Decimal) -> bool:
         return self.stock >= quantity
+
+
+class UnmetDemandQuerySet(RecordQuerySet):
+    def visible_to(self, user: Any, *, include_deleted: bool = False) -> UnmetDemandQuerySet:
+        """Entries logged by the users whose records `user` sees as a group: a manager their own, a head their
+        teams', an administrator all (the same rule as the reports' scope)."""
+        from kartoteka.accounts import permissions
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self.all()
+        return self.filter(owner_id__in=permissions.visible_owners(user).values("id"))
+
+
+class UnmetDemand(AuditedModel):
+    """A product a client asked for that could not be supplied: out of stock or not in the catalog at all (then
+    only `product_name`). Logged by a manager from a company, contact or deal card; the unmet-demand report adds
+    the entries up by product. Written only by products/demand.py."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT,
+                              related_name="+")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="unmet_demand")
+    product_name = models.CharField(_("product asked for"), max_length=255, blank=True,
+                                    help_text=_("What the client asked for, when it is not in the catalog."))
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=Decimal(1))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    company = models.ForeignKey("contacts.Company", verbose_name=_("company"), on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="unmet_demand")
+    contact = models.ForeignKey("contacts.Contact", verbose_name=_("contact"), on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="unmet_demand")
+    deal = models.ForeignKey("deals.Deal", verbose_name=_("deal"), on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="unmet_demand")
+
+    objects = UnmetDemandQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("unmet demand")
+        verbose_name_plural = _("unmet demand")
+        indexes = [
+            # The report: entries of a period, optionally of one manager (or a team's managers), by product.
+            models.Index(fields=["created_at", "owner"], name="products_demand_created_owner"),
+            models.Index(fields=["owner", "created_at"], name="products_demand_owner_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="products_demand_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(product__isnull=False) | ~models.Q(product_name=""),
+                                   name="products_demand_names_a_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.quantity.normalize():f}"
+
+    @property
+    def label(self) -> str:
+        return self.product.name if self.product_id else self.product_name

@@ -7,6 +7,7 @@ app_name = "products"
 urlpatterns = [
     path("products/", views.ProductListView.as_view(), name="product_list"),
     path("products/new/", views.ProductEditView.as_view(), name="product_create"),
+    path("products/unmet-demand/", views.demand_add, name="demand_add"),
     path("products/autocomplete/", views.product_autocomplete, name="product_autocomplete"),
     path("products/<int:pk>/", views.ProductDetailView.as_view(), name="product_detail"),
     path("products/<int:pk>/edit/", views.ProductEditView.as_view(), name="product_edit"),

@@ -9,18 +9,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.http import require_POST
 
 from kartoteka.accounts import permissions
-from kartoteka.core.errors import ConflictError
+from kartoteka.audit.choices import DenialReason
+from kartoteka.audit.services import record_denial
+from kartoteka.core.errors import AccessDenied, ConflictError
 from kartoteka.core.tables import format_amount, format_quantity
 from kartoteka.core.views import generic
 from kartoteka.deals.models import Deal, DealLine
 from kartoteka.products import services
+from kartoteka.products.demand import record_demand
 from kartoteka.products.filters import ProductFilterSet
 from kartoteka.products.forms import ProductForm
 from kartoteka.products.models import Product
@@ -107,3 +113,31 @@ def product_autocomplete(request: HttpRequest) -> HttpResponse:
     products = Product.objects.visible_to(request.user).active().only("id", "sku", "name")
     products = products.search(query) if query else products.none()
     return render(request, "core/partials/_options.html", {"options": products[:AUTOCOMPLETE_LIMIT]})
+
+
+@login_required
+@require_POST
+def demand_add(request: HttpRequest) -> HttpResponse:
+    """POST company|contact|deal=<id>, product_name (SKU or name) or product, quantity, note: log a request the
+    company could not meet, from that card; back to the card."""
+    from kartoteka.contacts.models import Company, Contact
+
+    kind = next((k for k in ("deal", "contact", "company") if str(request.POST.get(k, "")).isdigit()), None)
+    if kind is None:
+        raise Http404
+    model = {"deal": Deal, "contact": Contact, "company": Company}[kind]
+    record = get_object_or_404(model.objects.visible_to(request.user), pk=int(request.POST[kind]))
+    try:
+        record_demand(record, actor=request.user, data=request.POST.dict())
+    except AccessDenied:
+        record_denial(request, model, record.pk, reason=DenialReason.NOT_ALLOWED)
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Logged."))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = record.get_absolute_url()
+    return redirect(next_url)

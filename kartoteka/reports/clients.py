@@ -1,20 +1,21 @@
-"""Client reports: lead sources, ABC and RFM analysis of clients by revenue, and industries."""
+"""Client reports: lead sources, ABC×XYZ and RFM analysis of clients by revenue (SQL in segments.py), industries."""
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
-from django.utils.translation import gettext_lazy
+from django.db.models import Count, Q, Sum
 
 from kartoteka.deals.choices import StageKind
 from kartoteka.leads.choices import LeadStatus
+from kartoteka.reports import segments
 from kartoteka.reports.scope import Scope
 
-ABC_THRESHOLDS = (80, 95)  # cumulative revenue share (%) closing class A, then class B; the rest is C
 ABC_TOP = 50
 
 
@@ -32,83 +33,78 @@ def lead_sources(scope: Scope) -> list[dict[str, Any]]:
 
 def abc(scope: Scope) -> dict[str, Any]:
     """Companies ranked by revenue won in the period (the site's currency): class A brings the first 80% of
-    revenue, B the next 15%, C the rest. Window functions over the grouped revenue; returns the per-class
-    summary and the top companies."""
-    revenue = (scope.deals().filter(stage__kind=StageKind.WON, closed_at__gte=scope.since, closed_at__lt=scope.until,
-                                    company__isnull=False, company__deleted_at__isnull=True,
-                                    currency=settings.DEFAULT_CURRENCY)
-               .order_by().values("company").annotate(revenue=Sum("amount")).filter(revenue__gt=0)
-               .values("company", "revenue"))
-    # Django writes the inner query and its parameters; the rest is constant text, every value a parameter.
-    inner, params = revenue.query.sql_with_params()
-    ranked = ("SELECT g.company, g.revenue, SUM(g.revenue) OVER (ORDER BY g.revenue DESC, g.company "  # noqa: S608
-              "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - g.revenue AS before, "
-              "SUM(g.revenue) OVER () AS total FROM (" + inner + ") g")
-    klass = "CASE WHEN r.before < r.total * %s / 100.0 THEN 'A' WHEN r.before < r.total * %s / 100.0 THEN 'B' ELSE 'C' END"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + klass + " AS k, COUNT(*), SUM(r.revenue) FROM (" + ranked  # noqa: S608
-                       + ") r GROUP BY k ORDER BY k",
-                       [*ABC_THRESHOLDS, *params])
-        summary = {k: {"companies": n, "revenue": Decimal(str(total or 0))} for k, n, total in cursor.fetchall()}
-        cursor.execute("SELECT r.company, r.revenue, " + klass + " FROM (" + ranked + ") r "  # noqa: S608
-                       "ORDER BY r.revenue DESC, r.company LIMIT %s", [*ABC_THRESHOLDS, *params, ABC_TOP])
-        top = cursor.fetchall()
+    revenue, B the next 15%, C the rest (settings); XYZ by the regularity of their monthly revenue. Two queries:
+    the ABC×XYZ matrix (companies and revenue per cell) and the top companies with both classes."""
     from kartoteka.contacts.models import Company
 
-    names = dict(Company.objects.filter(pk__in=[row[0] for row in top]).values_list("pk", "name"))
-    total = sum((s["revenue"] for s in summary.values()), Decimal(0))
+    try:
+        sql, params = segments.abc_xyz_sql(scope)
+    except EmptyResultSet:  # the viewer sees no deals at all
+        sql, params = "", []
+    cells, top = {}, []
+    with connection.cursor() as cursor:
+        if sql:
+            cursor.execute("SELECT c.abc, c.xyz, COUNT(*), SUM(c.revenue) FROM (" + sql + ") c "  # noqa: S608
+                           "GROUP BY c.abc, c.xyz", params)
+            cells = {(a, x): (n, Decimal(str(total or 0))) for a, x, n, total in cursor.fetchall()}
+            cursor.execute("SELECT c.company, co.name, c.revenue, c.abc, c.mean, c.variance, c.xyz FROM ("  # noqa: S608
+                           + sql + ") c JOIN " + connection.ops.quote_name(Company._meta.db_table)
+                           + " co ON co.id = c.company ORDER BY c.revenue DESC, c.company LIMIT %s",
+                           [*params, ABC_TOP])
+            top = cursor.fetchall()
+    total = sum((revenue for _n, revenue in cells.values()), Decimal(0))
+    classes = []
+    for k in segments.ABC_CLASSES:
+        n = sum(cells.get((k, x), (0, 0))[0] for x in (*segments.XYZ_CLASSES, None))
+        revenue = sum((cells.get((k, x), (0, Decimal(0)))[1] for x in (*segments.XYZ_CLASSES, None)), Decimal(0))
+        classes.append({"class": k, "companies": n, "revenue": revenue,
+                        "share": round(100 * revenue / total, 1) if total else 0})
+    matrix = [{"abc": a, "cells": [{"xyz": x, "segment": f"{a}{x}", "companies": cells.get((a, x), (0, 0))[0],
+                                    "revenue": cells.get((a, x), (0, Decimal(0)))[1]} for x in segments.XYZ_CLASSES]}
+              for a in segments.ABC_CLASSES]
+    first, last, months = segments.xyz_window(scope)
     return {
-        "classes": [{"class": k, **summary.get(k, {"companies": 0, "revenue": Decimal(0)}),
-                     "share": round(100 * summary[k]["revenue"] / total, 1) if total and k in summary else 0}
-                    for k in "ABC"],
-        "top": [{"company_id": pk, "name": names.get(pk, ""), "revenue": Decimal(str(value)), "class": k}
-                for pk, value, k in top],
-        "total": total, "currency": settings.DEFAULT_CURRENCY,
+        "classes": classes, "matrix": matrix, "total": total, "currency": settings.DEFAULT_CURRENCY,
+        "top": [{"company_id": pk, "name": name, "revenue": Decimal(str(value)), "class": k, "xyz": x or "",
+                 "cv": _cv(mean, variance)} for pk, name, value, k, mean, variance, x in top],
+        "xyz_window": (first, last, months), "abc_limits": segments.abc_limits(), "xyz_limits": segments.xyz_limits(),
     }
 
 
-RFM_SEGMENTS = {
-    "champions": gettext_lazy("Champions"),
-    "loyal": gettext_lazy("Loyal"),
-    "new": gettext_lazy("New"),
-    "at_risk": gettext_lazy("At risk"),
-    "lost": gettext_lazy("Lost"),
-    "attention": gettext_lazy("Need attention"),
-}
-# Scores 1-5 by quintile (NTILE): R — the more recent the last purchase, the higher; F — more purchases; M — more
-# revenue. The first rule that matches names the segment.
-RFM_RULES = ("CASE WHEN s.r >= 4 AND s.f >= 4 THEN 'champions' WHEN s.f >= 4 THEN 'loyal' "
-             "WHEN s.r <= 2 AND s.f >= 3 THEN 'at_risk' WHEN s.r = 1 THEN 'lost' "
-             "WHEN s.r >= 4 AND s.f <= 2 THEN 'new' ELSE 'attention' END")
+def _cv(mean: Any, variance: Any) -> float | None:
+    """The coefficient of variation, %, from the database's mean and variance (one row: shaping, not aggregating)."""
+    if mean is None or variance is None or float(mean) <= 0:
+        return None
+    return round(100 * math.sqrt(max(float(variance), 0.0)) / float(mean), 1)
+
+
+RFM_SEGMENTS = segments.RFM_SEGMENTS
 
 
 def rfm(scope: Scope) -> dict[str, Any]:
     """Clients who bought in the period scored by recency, frequency and monetary value (quintiles), and named
     segments: how many clients and how much revenue each holds, and the top clients with their scores."""
-    won = (scope.deals().filter(stage__kind=StageKind.WON, closed_at__gte=scope.since, closed_at__lt=scope.until,
-                                company__isnull=False, company__deleted_at__isnull=True,
-                                currency=settings.DEFAULT_CURRENCY)
-           .order_by().values("company").annotate(n=Count("id"), m=Sum("amount"), last=Max("closed_at"))
-           .values("company", "n", "m", "last"))
-    inner, params = won.query.sql_with_params()
-    scored = ("SELECT g.company, g.n, g.m, g.last, 6 - NTILE(5) OVER (ORDER BY g.last DESC, g.company) AS r, "  # noqa: S608
-              "NTILE(5) OVER (ORDER BY g.n, g.company) AS f, NTILE(5) OVER (ORDER BY g.m, g.company) AS mm "
-              "FROM (" + inner + ") g")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + RFM_RULES + " AS seg, COUNT(*), SUM(s.m) FROM (" + scored  # noqa: S608
-                       + ") s GROUP BY seg", params)
-        summary = {seg: (n, Decimal(str(total or 0))) for seg, n, total in cursor.fetchall()}
-        cursor.execute("SELECT s.company, s.n, s.m, s.r, s.f, s.mm, " + RFM_RULES + " FROM (" + scored  # noqa: S608
-                       + ") s ORDER BY s.m DESC, s.company LIMIT %s", [*params, ABC_TOP])
-        top = cursor.fetchall()
     from kartoteka.contacts.models import Company
 
-    names = dict(Company.objects.filter(pk__in=[row[0] for row in top]).values_list("pk", "name"))
+    try:
+        sql, params = segments.rfm_sql(scope)
+    except EmptyResultSet:  # the viewer sees no deals at all
+        sql, params = "", []
+    summary, top = {}, []
+    with connection.cursor() as cursor:
+        if sql:
+            cursor.execute("SELECT s.segment, COUNT(*), SUM(s.m) FROM (" + sql + ") s "  # noqa: S608
+                           "GROUP BY s.segment", params)
+            summary = {seg: (n, Decimal(str(total or 0))) for seg, n, total in cursor.fetchall()}
+            cursor.execute("SELECT s.company, co.name, s.n, s.m, s.r, s.f, s.mm, s.segment FROM (" + sql  # noqa: S608
+                           + ") s JOIN " + connection.ops.quote_name(Company._meta.db_table)
+                           + " co ON co.id = s.company ORDER BY s.m DESC, s.company LIMIT %s", [*params, ABC_TOP])
+            top = cursor.fetchall()
     return {
         "segments": [{"segment": key, "label": label, "companies": summary.get(key, (0, 0))[0],
                       "revenue": summary.get(key, (0, Decimal(0)))[1]} for key, label in RFM_SEGMENTS.items()],
-        "top": [{"company_id": pk, "name": names.get(pk, ""), "orders": n, "revenue": Decimal(str(m)), "r": r,
-                 "f": f, "m": mm, "segment": str(RFM_SEGMENTS[seg])} for pk, n, m, r, f, mm, seg in top],
+        "top": [{"company_id": pk, "name": name, "orders": n, "revenue": Decimal(str(m)), "r": r, "f": f, "m": mm,
+                 "segment": str(RFM_SEGMENTS[seg]), "segment_key": seg} for pk, name, n, m, r, f, mm, seg in top],
         "currency": settings.DEFAULT_CURRENCY,
     }
 

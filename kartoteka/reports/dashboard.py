@@ -37,13 +37,48 @@ def people(scope: Scope, *, by_team: bool = False) -> list[dict[str, Any]]:
              .annotate(received=Count("id", filter=period), open_leads=Count("id", filter=Q(status__in=OPEN_STATUSES))))
     for r in leads:
         rows[r[keys[0]]].update(r)
+    for r in (*_work(scope, keys), *_neglected(scope, keys)):
+        rows[r[keys[0]]].update(r)
     result = []
     for r in rows.values():
         label = (r.get("owner__team__name") or "—") if by_team else owner_name(r)
         result.append({"label": label, "received": r.get("received", 0), "open_leads": r.get("open_leads", 0),
                        "created": r.get("created", 0), "won_n": r.get("won_n", 0), "won_sum": r.get("won_sum") or 0,
-                       "pipeline": r.get("pipeline") or 0, "weighted": r.get("weighted") or 0})
+                       "pipeline": r.get("pipeline") or 0, "weighted": r.get("weighted") or 0,
+                       "overdue": r.get("overdue", 0), "due_today": r.get("due_today", 0),
+                       "neglected": r.get("neglected", 0)})
     return sorted(result, key=lambda r: (-float(r["won_sum"]), r["label"]))
+
+
+def _work(scope: Scope, keys: tuple[str, ...]) -> Any:
+    """Per manager (or team): open tasks overdue now and due today. One grouped query."""
+    import datetime
+
+    from django.utils import timezone
+
+    from kartoteka.tasks.models import Task, day_start
+
+    now = timezone.now()
+    today = day_start(timezone.localdate(now))
+    overdue = Q(all_day=False, due_at__lt=now) | Q(all_day=True, due_at__lt=today)
+    # The tasks of the people whose figures the viewer sees (not every task linked to a visible record: that
+    # visibility rule ORs subqueries over all deals, seconds at a million deals).
+    from kartoteka.accounts.permissions import visible_owners
+
+    tasks = Task.objects.alive().filter(owner__in=visible_owners(scope.user).values("pk"))
+    rows = (scope.narrow(tasks).open()
+            .filter(due_at__lt=today + datetime.timedelta(days=1)).order_by().values(*keys)
+            .annotate(overdue=Count("id", filter=overdue), due_today=Count("id", filter=~overdue)))
+    return rows
+
+
+def _neglected(scope: Scope, keys: tuple[str, ...]) -> Any:
+    """Per manager (or team): companies with no activity for longer than NEGLECTED_DAYS of their status. One
+    grouped query (see activities.queries.neglected)."""
+    from kartoteka.activities.queries import neglected_companies
+
+    return (scope.narrow(neglected_companies(scope.user)).order_by().values(*keys)
+            .annotate(neglected=Count("id")))
 
 
 def pipeline_by_stage(scope: Scope) -> list[dict[str, Any]]:

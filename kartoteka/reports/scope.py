@@ -114,3 +114,19 @@ class Scope:
         if self.owner is not None:
             params["owner"] = self.owner.pk
         return urlencode(params)
+
+    def segment_list_url(self, segment: str) -> str:
+        """The companies list filtered to a client segment of this scope (`abc:A`, `rfm:champions`, ...): the same
+        period (a named one stays relative when the list is saved as a view), team and manager."""
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        params = {"segment": segment, "segment_period": self.period}
+        if self.period == "custom":
+            params.update(segment_start=self.start.isoformat(), segment_end=self.end.isoformat())
+        if self.team is not None:
+            params["segment_team"] = self.team.pk
+        if self.owner is not None:
+            params["segment_owner"] = self.owner.pk
+        return reverse("contacts:company_list") + "?" + urlencode(params)

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +20,7 @@ from kartoteka.audit.choices import SecurityEventKind
 from kartoteka.audit.services import record_security_event
 from kartoteka.deals.models import Pipeline
 from kartoteka.leads.choices import LeadSource
-from kartoteka.reports import clients, dashboard, discipline, sales
+from kartoteka.reports import clients, dashboard, discipline, sales, segments
 from kartoteka.reports.digests import FREQUENCIES
 from kartoteka.reports.scope import Scope
 
@@ -92,14 +93,29 @@ def lead_sources_table(scope: Scope, request: HttpRequest) -> Table:
 
 def abc_table(scope: Scope, request: HttpRequest) -> Table:
     result = clients.abc(scope)
+    for c in result["classes"]:
+        c["list_url"] = scope.segment_list_url(f"abc:{c['class']}")
+    for row in result["matrix"]:
+        for cell in row["cells"]:
+            cell["list_url"] = scope.segment_list_url(f"abcxyz:{cell['segment']}")
+    result["xyz_lists"] = [(x, scope.segment_list_url(f"xyz:{x}")) for x in segments.XYZ_CLASSES]
+    (a, b), (x, y), (first, last, months) = result["abc_limits"], result["xyz_limits"], result["xyz_window"]
+    result["limits_text"] = _(
+        "A: up to %(a)s%% of revenue, B: up to %(b)s%%, C: the rest. XYZ by the variation of monthly revenue over "
+        "%(months)s months, %(first)s – %(last)s (months without a purchase count as zero): X up to %(x)s%%, "
+        "Y up to %(y)s%%, Z above.") % {"a": a, "b": b, "x": x, "y": y, "months": months,
+                                       "first": date_format(first, "F Y"), "last": date_format(last, "F Y")}
     return Table(
-        columns=[("name", _("Company")), ("revenue", _("Revenue")), ("class", _("Class"))], rows=result["top"],
+        columns=[("name", _("Company")), ("revenue", _("Revenue")), ("class", _("Class")), ("xyz", "XYZ"),
+                 ("cv", _("Variation of monthly revenue, %"))], rows=result["top"],
         chart=_chart("doughnut", [c["class"] for c in result["classes"]],
                      (_("Revenue"), [c["revenue"] for c in result["classes"]])), extra={"abc": result})
 
 
 def rfm_table(scope: Scope, request: HttpRequest) -> Table:
     result = clients.rfm(scope)
+    for s in result["segments"]:
+        s["list_url"] = scope.segment_list_url(f"rfm:{s['segment']}")
     return Table(
         columns=[("name", _("Company")), ("orders", _("Purchases")), ("revenue", _("Revenue")), ("r", "R"),
                  ("f", "F"), ("m", "M"), ("segment", _("Segment"))], rows=result["top"],
@@ -141,6 +157,28 @@ def discipline_table(scope: Scope, request: HttpRequest) -> Table:
                      (_("Still overdue"), [r["overdue"] for r in rows]), stacked=True))
 
 
+def unmet_demand_table(scope: Scope, request: HttpRequest) -> Table:
+    from django.utils import timezone
+
+    from kartoteka.reports.demand import unmet_demand
+
+    def qty(value: Any) -> int | float | None:
+        return None if value is None else int(value) if value == value.to_integral_value() else float(value)
+
+    rows = [{**r, "quantity": qty(r["quantity"]), "line_quantity": qty(r["line_quantity"]), "stock": qty(r["stock"]),
+             "last": timezone.localtime(r["last"]).date().isoformat() if r["last"] else None}
+            for r in unmet_demand(scope)]
+    shown = rows[:20]
+    return Table(
+        columns=[("product", _("Product")), ("sku", _("SKU")), ("stock", _("Stock on hand")),
+                 ("requests", _("Requests logged")), ("quantity", _("Quantity asked")),
+                 ("clients", _("Clients who asked")), ("last", _("Last asked")),
+                 ("deals", _("Open deals short of stock")), ("line_quantity", _("Quantity on those lines"))],
+        rows=rows, chart=_chart("bar", [r["product"] for r in shown], (_("Requests logged"),
+                                                                       [r["requests"] for r in shown]),
+                                (_("Open deals short of stock"), [r["deals"] for r in shown]), stacked=True))
+
+
 @dataclass(frozen=True)
 class Report:
     title: Any
@@ -161,12 +199,16 @@ REPORTS: dict[str, Report] = {
         "Deals closed in the period: won count and sum, average deal, win rate and sales cycle.")),
     "lead_sources": Report(gettext_lazy("Lead sources"), lead_sources_table, gettext_lazy(
         "Leads received in the period by source and campaign, their conversion and the revenue they brought.")),
-    "abc": Report(gettext_lazy("ABC analysis"), abc_table, gettext_lazy(
-        "Clients by revenue won in the period: A brings the first 80%, B the next 15%, C the rest.")),
+    "abc": Report(gettext_lazy("ABC×XYZ analysis"), abc_table, gettext_lazy(
+        "Clients by revenue won in the period: A brings the first 80%, B the next 15%, C the rest; and by the "
+        "regularity of their monthly revenue: X varies up to 10%, Y up to 25%, Z more.")),
     "rfm": Report(gettext_lazy("RFM segments"), rfm_table, gettext_lazy(
         "Clients who bought in the period scored 1-5 by recency, frequency and revenue, in named segments.")),
     "industries": Report(gettext_lazy("Industries"), industries_table, gettext_lazy(
         "Clients and revenue won in the period per industry.")),
+    "unmet_demand": Report(gettext_lazy("Unmet demand"), unmet_demand_table, gettext_lazy(
+        "Products clients asked for that we could not supply: requests logged from the cards in the period, and "
+        "open deals (now) with a line for more than the stock on hand.")),
     "discipline": Report(gettext_lazy("Task discipline"), discipline_table, gettext_lazy(
         "Tasks due in the period done on time or late and still overdue, deadlines moved, and how fast new leads "
         "get a first call or message.")),
@@ -221,7 +263,8 @@ def home(request: HttpRequest) -> HttpResponse:
     rows = dashboard.people(scope, by_team=by_team)
     stages = dashboard.pipeline_by_stage(scope)
     totals = {key: sum(r[key] for r in rows) for key in ("received", "created", "won_n", "won_sum", "pipeline",
-                                                         "weighted", "open_leads")}
+                                                         "weighted", "open_leads", "overdue", "due_today",
+                                                         "neglected")}
     return render(request, "reports/dashboard.html", {
         "scope": scope, "form": form, "rows": rows, "totals": totals, "stages": stages, "by_team": by_team,
         "reports": REPORTS, "side_by_side": len(rows) > 1 or by_team,

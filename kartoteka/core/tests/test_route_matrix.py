@@ -59,6 +59,7 @@ from kartoteka.notifications.models import Notification
 from kartoteka.notifications.services import notify
 from kartoteka.products import services as product_services
 from kartoteka.products.models import Product
+from kartoteka.products.tests import route_matrix as products_matrix
 from kartoteka.savedviews.tests import route_matrix as savedviews_matrix
 from kartoteka.search.tests import route_matrix as search_matrix
 from kartoteka.tasks import services as task_services
@@ -742,6 +743,7 @@ HTML_ROUTES.update(dedupe_matrix.html_routes(sys.modules[__name__]))
 API_OPERATIONS.update(dedupe_matrix.api_operations(sys.modules[__name__]))
 HTML_ROUTES.update(dataio_matrix.html_routes(sys.modules[__name__]))
 HTML_ROUTES.update(savedviews_matrix.html_routes(sys.modules[__name__]))
+HTML_ROUTES.update(products_matrix.html_routes(sys.modules[__name__]))
 API_OPERATIONS.update(search_matrix.api_operations(sys.modules[__name__]))
 
 
@@ -1094,6 +1096,7 @@ NEXT_ROUTES = {  # name → (who posts, the form without `next`)
     "contacts:company_bulk": ("owner", lambda w: {"pk": w.company.pk, "action": "tag", "tag": "x"}),
     "contacts:contact_bulk": ("owner", lambda w: {"pk": w.contact.pk, "action": "tag", "tag": "x"}),
     "deals:deal_bulk": ("owner", lambda w: {"pk": w.deal.pk, "action": "tag", "tag": "x"}),
+    "products:demand_add": ("owner", lambda w: {"company": w.company.pk, "product_name": "Тиски"}),
     "accounts:login": ("anonymous", lambda w: {"username": "owner", "password": PASSWORD}),
 }
 

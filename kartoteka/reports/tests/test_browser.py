@@ -28,3 +28,37 @@ def test_the_heads_dashboard_draws_its_charts(page: Page, live_server: Any, head
     expect(page.locator("canvas[data-chart='stage-chart']")).to_have_attribute("data-drawn", "1")
     expect(page.get_by_test_id("people-table")).to_contain_text("colleague")
     assert problems == []
+
+
+def test_an_abc_xyz_cell_opens_as_the_companies_list_and_is_saved_as_a_view(
+        page: Page, live_server: Any, owner: Any, make_company: Any, make_deal: Any, pipeline: Any,
+        make_product: Any) -> None:
+    from kartoteka.products.demand import record_demand
+
+    for name, amount in (("ООО Крупный", 900), ("ООО Мелкий", 100)):
+        company = make_company(owner, name=name)
+        deal_services.win_deal(make_deal(owner, company=company.pk, amount=amount), actor=owner)
+    record_demand(company, actor=owner, data={"product_name": "Тиски зелёные", "quantity": "3"})
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    log_in(page, live_server, owner)
+
+    page.goto(f"{live_server.url}/reports/abc/?period=year")
+    expect(page.locator("canvas[data-chart='report-chart']")).to_have_attribute("data-drawn", "1")
+    page.get_by_test_id("open-list-abc-A").click()
+
+    page.wait_for_url("**/companies/?segment=abc*")
+    expect(page.locator("#list")).to_contain_text("ООО Крупный")
+    expect(page.locator("#list")).not_to_contain_text("ООО Мелкий")
+    page.locator("[data-testid=saved-views] > summary").click()
+    page.fill("[data-save-view] input[name=name]", "Клиенты A")
+    page.get_by_test_id("save-view").click()
+    expect(page.get_by_test_id("saved-view")).to_contain_text("Клиенты A")
+    page.get_by_test_id("saved-view").click()
+    expect(page.locator("#list")).to_contain_text("ООО Крупный")
+    expect(page.locator("#list")).not_to_contain_text("ООО Мелкий")
+
+    page.goto(f"{live_server.url}/reports/unmet_demand/")
+    expect(page.locator("canvas[data-chart='report-chart']")).to_have_attribute("data-drawn", "1")
+    expect(page.get_by_test_id("report-table")).to_contain_text("Тиски зелёные")
+    assert problems == []

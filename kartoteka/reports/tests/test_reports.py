@@ -165,3 +165,28 @@ def test_industries_count_clients_and_share_revenue(owner, make_company, make_de
 
     assert [(r["industry"], r["companies"], r["active"], r["revenue"], r["share"]) for r in rows] == [
         ("Металлургия", 2, 1, Decimal("300"), Decimal("75.0")), ("Пищевая", 1, 0, Decimal("100"), Decimal("25.0"))]
+
+
+def test_the_dashboard_counts_each_managers_tasks_and_neglected_clients(owner, colleague, head_a, manager_b,
+                                                                        make_company, make_task, pipeline):
+    """owner: a task overdue (moved 3 hours into the past), one due later today, one in three days, and an active
+    company quiet for 60 days; colleague: a new company (not neglected yet); Team B's quiet company is not the
+    head's."""
+    from kartoteka.contacts.models import Company
+    from kartoteka.tasks.models import Task
+
+    now = timezone.now()
+    late = make_task(owner)
+    Task.objects.filter(pk=late.pk).update(due_at=now - datetime.timedelta(hours=3), all_day=False)
+    make_task(owner, due_at=now + datetime.timedelta(minutes=1))
+    make_task(owner, due_at=now + datetime.timedelta(days=3))  # not today
+    quiet = make_company(owner, status="active")
+    other = make_company(manager_b, status="active")
+    Company.objects.filter(pk__in=[quiet.pk, other.pk]).update(created_at=now - datetime.timedelta(days=60))
+    make_company(colleague, status="active")  # new: not neglected yet
+
+    rows = {r["label"]: r for r in dashboard.people(this_month(head_a))}
+
+    assert (rows["owner"]["overdue"], rows["owner"]["due_today"], rows["owner"]["neglected"]) == (1, 1, 1)
+    assert rows.get("colleague", {}).get("neglected", 0) == 0
+    assert "manager_b" not in rows

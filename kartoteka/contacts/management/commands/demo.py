@@ -9,6 +9,7 @@ from kartoteka.dedupe import demo as dedupe_demo
 from kartoteka.handover import demo as handover_demo
 from kartoteka.leads import demo as leads_demo
 from kartoteka.products import demo as products_demo
+from kartoteka.reports import demo as reports_demo
 from kartoteka.tasks import demo as tasks_demo
 
 
@@ -47,6 +48,9 @@ class Command(BaseCommand):
         activities, tasks = tasks_demo.load_work_demo(seed=int(opts["seed"]))
         if tasks:
             self.stdout.write(f"Demo calls, e-mails and meetings ({activities}) and tasks ({tasks}) created.")
+        regular, asked = reports_demo.load_reports_demo(seed=int(opts["seed"]))
+        if regular or asked:
+            self.stdout.write(f"Demo regular clients ({regular} monthly deals) and unmet demand ({asked} requests).")
         twins = dedupe_demo.load_dedupe_demo()
         if twins:
             self.stdout.write(f"Demo duplicates created: {twins} (see Duplicates).")
