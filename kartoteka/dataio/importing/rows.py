@@ -219,7 +219,7 @@ def prepare_row(number: int, cells: list[str], ctx: ImportContext) -> PreparedRo
             texts.setdefault(f.key, []).append((f, text))
     # Explicit last/first/middle columns win over a split full name: handle full_name last.
     ordered = sorted(texts.items(), key=lambda item: item[0] == "full_name")
-    for key, items in ordered:
+    for _key, items in ordered:
         f = items[0][0]
         joined = (", " if f.kind in LIST_KINDS else " ").join(t for _f, t in items)
         try:

@@ -68,7 +68,7 @@ def _undo_created(items: list[ImportedRecord], actor: Any, counts: Counter[str])
     for start in range(0, len(items), CHUNK):
         chunk = items[start:start + CHUNK]
         objects = model.objects.select_for_update().in_bulk([i.object_id for i in chunk])
-        gone, changed = [], []
+        gone: list[Any] = []
         is_product = not hasattr(model, "deleted_at")
         for item in chunk:
             obj = objects.get(item.object_id)

@@ -128,6 +128,7 @@ def test_duplicate_policy_by_external_id_of_an_earlier_import(import_file: Any, 
                       match_by=["external_id"])
 
     names = sorted(Company.objects.values_list("name", flat=True))
+    assert job.position == 1
     assert names == {"skip": ["Юг"], "update": ["Юг-2"], "create": ["Юг", "Юг-2"]}[policy]
 
 

@@ -8,7 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kartoteka.dataio.importing.fields import entity_fields
-from kartoteka.dataio.importing.mapping import check_mapping, guess_mapping, matching_saved_mapping, saved_columns
+from kartoteka.dataio.importing.mapping import (
+    check_mapping,
+    guess_mapping,
+    matching_saved_mapping,
+    saved_columns,
+)
 from kartoteka.dataio.models import ImportMapping
 
 pytestmark = pytest.mark.django_db
