@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kartoteka.contacts import demo
+from kartoteka.dataio import demo as import_demo
 from kartoteka.deals import demo as deals_demo
 from kartoteka.dedupe import demo as dedupe_demo
 from kartoteka.leads import demo as leads_demo
@@ -49,6 +50,9 @@ class Command(BaseCommand):
         twins = dedupe_demo.load_dedupe_demo()
         if twins:
             self.stdout.write(f"Demo duplicates created: {twins} (see Duplicates).")
+        imported = import_demo.load_import_demo()
+        if imported:
+            self.stdout.write(f"Demo import: {imported} contacts from an amoCRM-style file (see Imports).")
         self.stdout.write(f"Demo users (password: {demo.DEMO_PASSWORD}):")
         for user in demo.demo_users():
             self.stdout.write(f"  {user.username:<12} {user.role:<8} {str(user.team or ''):<16} {user.get_full_name()}")
