@@ -250,3 +250,42 @@ def test_vcard_contacts_are_imported(import_file: Any, owner: Any) -> None:
     assert job.created_count == 2
     ivan = Contact.objects.get(last_name="Иванов")
     assert (ivan.first_name, ivan.position, ivan.company.name) == ("Иван", "Директор", "ООО Ромашка")
+
+
+def test_custom_field_values_are_validated_and_stored(import_file: Any, admin: Any, make_custom_field: Any) -> None:
+    make_custom_field("segment", "choice", choices=("A", "B"), label="Сегмент")
+    rows = [["Название", "Сегмент"], ["Юг", "A"], ["Север", "Z"]]
+
+    job = import_file(admin, "company", rows)
+
+    assert Company.objects.get().custom_fields == {"segment": "A"}
+    assert job.failures.get().reason == "Сегмент: “Z” is not one of the options."
+
+
+def test_an_xlsx_file_is_imported(import_file: Any, admin: Any) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Название компании", "ИНН", "Телефон"])
+    workbook.active.append(["ООО Юг", 7707083893, "+7 495 123-45-67"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    job = import_file(admin, "company", [], filename="companies.xlsx", content=buffer.getvalue())
+
+    company = Company.objects.get()
+    assert (job.created_count, company.inn, company.phones) == (1, "7707083893", ["+74951234567"])
+
+
+def test_leads_are_imported_into_the_importers_team_and_matched_by_phone(import_file: Any, owner: Any) -> None:
+    from kartoteka.leads.models import Lead
+
+    rows = [["Имя", "Фамилия", "Рабочий телефон", "Название лида"], ["Иван", "Петров", "+7 916 000-11-22", "Окна"],
+            ["Иван", "П.", "89160001122", "Повтор"]]
+
+    job = import_file(owner, "lead", rows, match_by=["phone"])
+
+    lead = Lead.objects.get()
+    assert (job.created_count, job.skipped_count) == (1, 1)
+    assert (lead.name, lead.phone, lead.message, lead.team, lead.owner, lead.status) == (
+        "Иван Петров", "+79160001122", "Окна", owner.team, owner, "new")
