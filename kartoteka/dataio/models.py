@@ -64,6 +64,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Set by every committed batch: a running job whose heartbeat is old has lost its worker (resumed by
+    # dataio.tasks.resume_stalled_imports).
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
 
     class Meta:

@@ -9,6 +9,7 @@ the next run starts from the position, so every row ends up written exactly once
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import time
@@ -48,6 +49,7 @@ __all__ = ["BATCH", "PREVIEW_ROWS", "configure_job", "create_job", "may_import",
 
 logger = logging.getLogger("kartoteka.import")
 BATCH = 500
+STALLED_MINUTES = 10
 PREVIEW_ROWS = 20
 MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
@@ -164,6 +166,12 @@ def _numbered(table: Table) -> Iterator[tuple[int, list[str]]]:
     return ((n, cells) for n, cells in enumerate(table.rows(), start=1))
 
 
+def stalled_jobs(*, minutes: int = STALLED_MINUTES) -> Any:
+    """Running jobs that have committed nothing for `minutes`: their worker died (a deploy, an OOM kill)."""
+    limit = timezone.now() - datetime.timedelta(minutes=minutes)
+    return ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=limit).order_by("id")
+
+
 def _pause() -> float:
     try:
         return float(os.environ.get("KARTOTEKA_IMPORT_PAUSE", "0") or 0)
@@ -197,7 +205,8 @@ def _run(job: ImportJob, *, actor: Any, batch: int, pause: float) -> None:
     if not job.total_rows:
         job.total_rows = sum(1 for _row in table.rows())
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, total_rows=job.total_rows,
-                                               started_at=job.started_at or timezone.now())
+                                               started_at=job.started_at or timezone.now(),
+                                               heartbeat_at=timezone.now())
     ctx = ImportContext(entity=job.entity, actor=actor, mapping=job.mapping)
     writer = BatchWriter(job, ctx)
     rows = islice(_numbered(table), job.position, None)
@@ -218,7 +227,7 @@ def _run(job: ImportJob, *, actor: Any, batch: int, pause: float) -> None:
                 position=start, created_count=F("created_count") + counts["created"],
                 updated_count=F("updated_count") + counts["updated"],
                 skipped_count=F("skipped_count") + counts["skipped"],
-                failed_count=F("failed_count") + counts["failed"])
+                failed_count=F("failed_count") + counts["failed"], heartbeat_at=timezone.now())
         if pause:
             time.sleep(pause)
     ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(

@@ -152,6 +152,27 @@ def test_a_resumed_job_starts_at_its_position(import_file: Any, admin: Any) -> N
     assert job.position == 7 and Company.objects.count() == 3
 
 
+def test_a_running_job_whose_worker_died_is_resumed_by_the_periodic_job(admin: Any) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from kartoteka.dataio.tasks import resume_stalled_imports
+
+    rows = [COMPANY_HEADER] + [["", f"Компания {i}", "", "", "", ""] for i in range(3)]
+    job = create_job(actor=admin, entity="company", filename="c.csv", content=csv_bytes(rows))
+    configure_job(job, actor=admin, mapping=job.mapping, policy="create", match_by=[])
+    fresh = create_job(actor=admin, entity="company", filename="d.csv", content=csv_bytes(rows))
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now() - datetime.timedelta(
+        minutes=30))
+    ImportJob.objects.filter(pk=fresh.pk).update(status="running", heartbeat_at=timezone.now())
+
+    assert resume_stalled_imports.call_local() == 1
+
+    assert ImportJob.objects.get(pk=job.pk).status == "done" and Company.objects.count() == 3
+    assert ImportJob.objects.get(pk=fresh.pk).status == "running"  # alive: left to its worker
+
+
 def test_undo_removes_created_records_and_reverts_updates(import_file: Any, admin: Any, make_company: Any) -> None:
     existing = make_company(admin, name="ООО Юг", inn="7707083893", industry="Связь")
     rows = [COMPANY_HEADER, ["", "Юг", "7707083893", "", "", "Энергетика"], ["", "Новая", "", "", "", ""]]
