@@ -94,7 +94,10 @@ def _undo_created(items: list[ImportedRecord], actor: Any, counts: Counter[str])
     return done
 
 
-def _undo_updated(item: ImportedRecord, actor: Any, counts: Counter[str]) -> bool:
+def _undo_updated(items: list[ImportedRecord], actor: Any, counts: Counter[str]) -> bool:
+    """Revert one record the import updated (once per batch that touched it, `items` oldest first): if nobody
+    changed it since the last of them, each field gets the value it had before the first."""
+    item = items[-1]
     model = item.content_type.model_class()
     obj = model.objects.select_for_update().filter(pk=item.object_id).first()
     if obj is None:
@@ -103,8 +106,12 @@ def _undo_updated(item: ImportedRecord, actor: Any, counts: Counter[str]) -> boo
     if obj.version != item.version_after or not may:
         counts["kept"] += 1
         return False
-    previous = dict(item.previous_values or {})
-    added = previous.pop("tags_added", [])
+    previous: dict[str, Any] = {}
+    added: list[str] = []
+    for each in reversed(items):  # the earliest value of a field wins
+        values = dict(each.previous_values or {})
+        added += values.pop("tags_added", [])
+        previous.update(values)
     changed = []
     for name, value in previous.items():
         field = obj._meta.get_field(name)
@@ -133,9 +140,12 @@ def undo_import(job: ImportJob, *, actor: Any, request: Any = None) -> Counter[s
             raise ValidationError(_("Only a finished import can be undone."))
         items = list(job.records.filter(undone=False).select_related("content_type").order_by("-id"))
         done: list[int] = []
-        for item in (i for i in items if i.action == RowAction.UPDATED):
-            if _undo_updated(item, actor, counts):
-                done.append(item.pk)
+        updated: dict[tuple[int, int], list[ImportedRecord]] = {}
+        for item in sorted((i for i in items if i.action == RowAction.UPDATED), key=lambda i: i.pk):
+            updated.setdefault((item.content_type_id, item.object_id), []).append(item)
+        for group in updated.values():
+            if _undo_updated(group, actor, counts):
+                done += [i.pk for i in group]
         created = [i for i in items if i.action == RowAction.CREATED]
         for ct_id in dict.fromkeys(i.content_type_id for i in created):  # contacts before the companies made for them
             done += _undo_created([i for i in created if i.content_type_id == ct_id], actor, counts)

@@ -139,7 +139,7 @@ class BatchWriter:
         external = self._external_matches(rows)
         pending_external: dict[str, PreparedRow] = {}
         to_create: list[PreparedRow] = []
-        updates: list[tuple[PreparedRow, int]] = []
+        updates: dict[int, PreparedRow] = {}  # one update per record and batch, rows merged in file order
         for row in rows:
             if not row.ok:
                 failures.append(self._failure(row, row.reason()))
@@ -153,11 +153,11 @@ class BatchWriter:
                 counts["skipped"] += 1
                 continue
             if match is not None and self.job.policy == DuplicatePolicy.UPDATE:
-                if isinstance(match, PreparedRow):
-                    _merge(match, row)
+                if isinstance(match, PreparedRow) or match in updates:
+                    _merge(match if isinstance(match, PreparedRow) else updates[match], row)
                     counts["updated"] += 1
                 else:
-                    updates.append((row, match))
+                    updates[match] = row
                 continue
             if match is not None and (self.blocked or self.entity == ImportEntity.PRODUCT):
                 reason = (_("A product with this SKU already exists.") if self.entity == ImportEntity.PRODUCT
@@ -175,7 +175,7 @@ class BatchWriter:
         created = self._create(to_create)
         records += created
         counts["created"] += len(to_create)
-        for row, pk in updates:
+        for pk, row in updates.items():
             outcome = self._update(row, pk)
             if isinstance(outcome, ImportedRecord):
                 records.append(outcome)

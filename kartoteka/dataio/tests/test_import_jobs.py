@@ -191,6 +191,21 @@ def test_undo_removes_created_records_and_reverts_updates(import_file: Any, admi
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.IMPORT, detail__undo=True).count() == 1
 
 
+def test_undo_of_a_record_updated_by_several_batches_restores_its_first_values(import_file: Any, admin: Any,
+                                                                                make_company: Any) -> None:
+    existing = make_company(admin, name="ООО Юг", inn="7707083893", industry="Связь")
+    rows = [COMPANY_HEADER, ["", "Юг-1", "7707083893", "", "", "Энергетика"], ["", "Юг-2", "7707083893", "", "", ""],
+            ["", "Юг-3", "7707083893", "", "", "Нефть"]]
+    job = import_file(admin, "company", rows, policy="update", match_by=["inn"], batch=2)
+    existing.refresh_from_db()
+    assert (existing.name, existing.industry, job.updated_count) == ("Юг-3", "Нефть", 3)
+
+    counts = undo_import(job, actor=admin)
+
+    existing.refresh_from_db()
+    assert (counts["reverted"], existing.name, existing.industry) == (1, "ООО Юг", "Связь")
+
+
 def test_undo_keeps_a_record_changed_since_the_import(import_file: Any, owner: Any) -> None:
     from kartoteka.contacts.services import update_contact
 
