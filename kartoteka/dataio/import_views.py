@@ -65,6 +65,9 @@ def import_new(request: HttpRequest) -> HttpResponse:
         try:
             if upload is None:
                 raise ValidationError({"file": _("Choose a file.")})
+            if upload.size > jobs.MAX_BYTES:  # refused before it is read into memory
+                raise ValidationError({"file": _("The file is larger than %(mb)d MB.")
+                                       % {"mb": jobs.MAX_BYTES // 1024 // 1024}})
             job = jobs.create_job(actor=request.user, entity=entity, filename=upload.name, content=upload.read())
         except AccessDenied:
             raise Http404 from None
