@@ -30,6 +30,7 @@ class SecurityEventKind(models.TextChoices):
     LOGOUT = "logout", _("logged out")
     ACCESS_DENIED = "access_denied", _("access denied")
     EXPORT = "export", _("export")
+    IMPORT = "import", _("import")
     MERGE = "merge", _("merge")
     PERMISSION_CHANGE = "permission_change", _("permission change")
 

@@ -152,9 +152,17 @@ class ObjectListView(EntityViewMixin, View):
             "search_placeholder": self.search_placeholder,
             "can_reassign": permissions.can_reassign(request.user),
             "can_export": request.user.can_export,
+            "can_import": _may_import(request.user, self.entity),
             "assignable_users": permissions.assignable_users(request.user).only("id", "username", "first_name", "last_name"),
         }
         return render(request, self.partial_template if is_partial(request) else self.template_name, context)
+
+
+def _may_import(user: Any, entity: str) -> bool:
+    from kartoteka.dataio.choices import ImportEntity
+    from kartoteka.dataio.importing.jobs import may_import
+
+    return entity in ImportEntity.values and may_import(user, entity)
 
 
 def list_view_at(path: str) -> type[ObjectListView]:

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kartoteka.contacts import demo
+from kartoteka.dataio import demo as import_demo
 from kartoteka.deals import demo as deals_demo
 from kartoteka.dedupe import demo as dedupe_demo
 from kartoteka.handover import demo as handover_demo
@@ -57,6 +58,9 @@ class Command(BaseCommand):
         handed = handover_demo.load_team_demo()
         if handed:
             self.stdout.write(f"Demo team: {handed} records of a manager on leave handed over, a cover set (see Team).")
+        imported = import_demo.load_import_demo()
+        if imported:
+            self.stdout.write(f"Demo import: {imported} contacts from an amoCRM-style file (see Imports).")
         self.stdout.write(f"Demo users (password: {demo.DEMO_PASSWORD}):")
         for user in demo.demo_users():
             self.stdout.write(f"  {user.username:<12} {user.role:<8} {str(user.team or ''):<16} {user.get_full_name()}")
