@@ -51,7 +51,7 @@ BIG_TABLES = ("contacts_company", "contacts_contact", "deals_deal", "deals_dealc
               "activities_activity")
 SOURCES = ("website", "phone", "email", "referral", "event", "cold", "import", "")
 LEGAL_FORMS = ("ooo",) * 6 + ("ao", "pao", "ip", "ip")
-ROOTS = [r for r in pool.NAME_ROOTS]
+ROOTS = list(pool.NAME_ROOTS)
 SUFFIXES = [s for group in pool.INDUSTRIES.values() for s in group]
 INDUSTRY_NAMES = list(pool.INDUSTRIES)
 CITY_NAMES = list(pool.CITIES)

@@ -157,7 +157,7 @@ def _load_sqlite(ds: Dataset, log: Callable[[str], None]) -> dict[str, Any]:
     drop_sqlite_index(connection)
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                       "AND tbl_name IN (%s)" % ", ".join(f"'{t}'" for t in BIG_TABLES))  # noqa: S608
+                       f"AND tbl_name IN ({', '.join('%s' for _ in BIG_TABLES)})", list(BIG_TABLES))  # noqa: S608 - placeholders only
         indexes = cursor.fetchall()
         for name, _sql in indexes:
             cursor.execute(f'DROP INDEX "{name}"')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import subprocess
@@ -93,8 +94,9 @@ class Bench:
     def start_server(self) -> None:
         cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "kartoteka.wsgi:application", "--workers", "2",
                "--bind", f"127.0.0.1:{self.args.port}", "--timeout", "300", "--chdir", str(ROOT)]
-        self.server = subprocess.Popen(cmd, env={**__import__("os").environ, **self.env},  # noqa: S603
-                                       stdout=subprocess.DEVNULL, stderr=open(ROOT / "bench" / "results" / "gunicorn.log", "w"))
+        self.server_log = (ROOT / "bench" / "results" / "gunicorn.log").open("w")  # noqa: SIM115 - open while it runs
+        self.server = subprocess.Popen(cmd, env={**os.environ, **self.env}, stdout=subprocess.DEVNULL,  # noqa: S603
+                                       stderr=self.server_log)
         for _ in range(120):
             try:
                 status, _, _ = self.http.request("/accounts/login/")
@@ -255,7 +257,7 @@ class Bench:
 
         times, errors = [], 0
         for i in range(-3, self.args.requests):
-            status, seconds, _ = self.http.request("/api/v1/contacts/", headers=self.bearer("manager"), body=body(i))
+            status, seconds, _ = self.http.request("/api/v1/contacts", headers=self.bearer("manager"), body=body(i))
             errors += status != 201
             if i >= 0:
                 times.append(seconds * 1000)
@@ -288,7 +290,7 @@ class Bench:
         def ours(i: int) -> tuple[str, dict[str, str]]:
             if choice[i % len(choice)]:
                 return f"/api/v1/companies/{companies[i % len(companies)]}", head
-            return f"/api/v1/contacts/?page={i % 5 + 1}", head
+            return f"/api/v1/contacts?page={i % 5 + 1}", head
 
         def floor(i: int) -> tuple[str, dict[str, str]]:
             if choice[i % len(choice)]:

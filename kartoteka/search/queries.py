@@ -105,10 +105,14 @@ def global_search(user: Any, query: str, *, per_group: int = PER_GROUP) -> list[
     first = search_terms(query)[0]
     groups = []
     for source in SOURCES:
-        qs = source.queryset(user).search(query)
-        ranked = qs.annotate(_rank=Case(When(search_text__startswith=first, then=Value(0)), default=Value(1),
-                                        output_field=IntegerField()))
-        records = list(ranked.order_by("_rank", *qs.model._meta.ordering)[: per_group + 1])
+        model = source.queryset(user).model
+        rank = Case(When(search_text__startswith=first, then=Value(0)), default=Value(1), output_field=IntegerField())
+        order = ("_rank", *model._meta.ordering)
+        # The page's ids first, from the table alone; the joins and the company-visibility check then run for those
+        # few rows only (joined to every match, PostgreSQL hashed whole tables of companies).
+        page = (model.objects.visible_to(user).search(query).annotate(_rank=rank).order_by(*order)
+                .values("pk")[: per_group + 1])
+        records = list(source.queryset(user).filter(pk__in=page).annotate(_rank=rank).order_by(*order))
         if records:
             hits = [Hit(r, *source.describe(r)) for r in records[:per_group]]
             groups.append(Group(source.kind, str(source.label), hits, more=len(records) > per_group))
