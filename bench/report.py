@@ -101,6 +101,8 @@ def markdown(results: dict[str, Any]) -> str:
             ours += f" (p50 {_num(fig['p50'])})"
         if fig.get("sql") is not None:
             ours += f", {fig['sql']} SQL"
+        if fig.get("pss") is not None:
+            ours += f" (PSS {_num(fig['pss'])})"
         if fig.get("errors") is not None:
             ours += f", {fig['errors']} errors"
         floor = _num(fig.get("floor")) if fig.get("floor") is not None else "—"

@@ -118,11 +118,14 @@ class CRMTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     @classmethod
-    def for_entity(cls) -> type[CRMTable]:
-        """This table with a column for each custom field the admin defined (read at request time)."""
+    def for_entity(cls, custom_fields: list[Any] | None = None) -> type[CRMTable]:
+        """This table with a column for each custom field the admin defined (read at request time, unless the
+        caller passes them)."""
         if not cls.entity:  # an entity without custom fields
             return cls
-        extra = {CF_PREFIX + cf.key: CustomFieldColumn(cf) for cf in fields_for(cls.entity)}
+        if custom_fields is None:
+            custom_fields = fields_for(cls.entity)
+        extra = {CF_PREFIX + cf.key: CustomFieldColumn(cf) for cf in custom_fields}
         if not extra:
             return cls
         return type(cls.__name__, (cls,), {**extra, "Meta": cls.Meta, "__module__": cls.__module__})

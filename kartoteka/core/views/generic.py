@@ -120,11 +120,15 @@ class ObjectListView(EntityViewMixin, View):
     def list_table(self, request: HttpRequest) -> tuple[Any, QuerySet, Any, list[str], tables.Table]:
         """(filterset, filtered queryset, table class, chosen columns, sorted unpaginated table): what the user
         sees. The page shows one page of it; an export (dataio) all of it."""
-        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(request), request=request)
+        entity = self.table_class.entity
+        # The custom fields are read once for the filters and the columns.
+        custom = fields_for(entity) if entity and getattr(self.filterset_class, "entity", "") == entity else None
+        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(request), request=request,
+                                         custom_fields=custom)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         if filterset.is_bound and not filterset.is_valid():
             queryset = queryset.none()
-        table_cls = self.table_class.for_entity()
+        table_cls = self.table_class.for_entity(custom)
         columns = self.chosen_columns(request, table_cls)
         # No request= here: django-tables2 would paginate at once, with a full COUNT and the raw ?per_page=.
         table = table_cls(queryset, columns=columns)
