@@ -52,7 +52,8 @@ def visible_object(request: HttpRequest, model: type[Model], pk: int, *, include
 
 def capped_count(qs: QuerySet) -> tuple[int, bool]:
     """Exact count up to COUNT_CAP, then "10 000+": an exact count of a million rows is not worth its time."""
-    count = qs.order_by()[: COUNT_CAP + 1].count()
+    # Only the ids: annotations (e.g. whether the company is visible) stay out of the counted subquery.
+    count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
     return min(count, COUNT_CAP), count > COUNT_CAP
 
 
