@@ -11,7 +11,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def publish(paths: list[str]) -> None:
-    tables = "\n".join(Path(p).read_text() for p in paths)
+    tables = "\n".join(Path(p).read_text() for p in paths)  # each starts with a line naming its run
     text = README.read_text()
     text = re.sub(r"<!-- bench:start -->.*<!-- bench:end -->", lambda _: f"<!-- bench:start -->\n{tables}<!-- bench:end -->",
                   text, flags=re.S)

@@ -85,12 +85,13 @@ def _num(value: Any, digits: int = 1) -> str:
 
 def markdown(results: dict[str, Any]) -> str:
     meta = results["meta"]
+    sizes = meta["sizes"]
     lines = [
-        f"Scale {meta['scale']:g} on {meta['engine']} ({meta['sizes']['contacts']:,} contacts, "
-        f"{meta['sizes']['companies']:,} companies, {meta['sizes']['deals']:,} deals, "
-        f"{meta['rows'].get('activities_activity', 0):,} activities), {meta['cpus']} CPUs, "
+        f"**Scale {meta['scale']:g} on {meta['engine']}** ({_num(sizes['contacts'])} contacts, "
+        f"{_num(sizes['companies'])} companies, {_num(sizes['deals'])} deals, "
+        f"{_num(meta['rows'].get('activities_activity', 0))} activities), {meta['cpus']} CPUs, "
         f"gunicorn {meta['workers']} workers; load {meta['load_seconds']:.0f} s, whole run {meta['wall_seconds']:.0f} s, "
-        f"{meta['date']}.".replace(",", " "),
+        f"{meta['date']}.",
         "",
         "| Measure | Ours | Floor | Ours / floor | Target | Result |",
         "|---|---:|---:|---:|---|---|",

@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
     raw = RESULTS_DIR / f"{stamp}-{args.db}-scale{args.scale:g}"
-    report.write(results, raw.with_suffix(".json"), raw.with_suffix(".md"))
+    report.write(results, raw.parent / f"{raw.name}.json", raw.parent / f"{raw.name}.md")
     report.write(results, ROOT / "bench" / "results.json", ROOT / "bench" / "results.md")
     print(report.markdown(results))
     log(f"results: bench/results.md, bench/results.json (raw: {raw}.json); wall time {wall_seconds:.0f}s")
