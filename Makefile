@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export KARTOTEKA_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run worker test fuzz install install-dev lint messages clean
+.PHONY: run worker test fuzz install install-dev lint messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,11 @@ clean:
 ## make worker: the background job consumer (reminders, escalations, e-mail); `make run` works without it
 worker: install
 	DEBUG=true $(BIN)/kartoteka worker
+
+## make bench [SCALE=0.1] [DB=sqlite]: generate a base (1M contacts at SCALE=1) and measure the app served by
+## gunicorn beside its floors; writes bench/results.json and bench/results.md (docs/benchmark.md)
+SCALE ?= 1
+override DB := $(if $(filter sqlite,$(DB)),sqlite,postgresql)
+BENCH_ARGS ?=
+bench: install-dev
+	$(BIN)/python -m bench.run --scale $(SCALE) --db $(DB) $(BENCH_ARGS)

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import django_otp
-import qrcode
-import qrcode.image.svg
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
@@ -135,6 +133,9 @@ def secret_for_display(device: TOTPDevice) -> str:
 
 def qr_data_uri(text: str) -> str:
     """An inline SVG QR code as a data: URI (allowed by our CSP's img-src data:; no external service)."""
+    import qrcode  # only when someone enrols: kept out of every worker's start-up memory
+    import qrcode.image.svg
+
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=2)
     svg = image.to_string(encoding="unicode")
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

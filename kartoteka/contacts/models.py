@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.contacts.choices import CompanyStatus, LegalForm, Source
 from kartoteka.core.models import CRMModel
-from kartoteka.core.querysets import CRMQuerySet
+from kartoteka.core.querysets import CRMQuerySet, in_queryset
 from kartoteka.core.search import normalise_text, phone_digits
 
 __all__ = ["Company", "Contact"]
@@ -63,8 +62,7 @@ class ContactQuerySet(CRMQuerySet):
 
         A visible contact may belong to a company its viewer cannot see; lists and the API then show no company.
         """
-        visible = Company.objects.visible_to(user).filter(pk=OuterRef("company_id"))
-        return self.annotate(company_visible=Exists(visible))
+        return self.annotate(company_visible=in_queryset(Company.objects.visible_to(user), "company_id"))
 
 
 class Contact(CRMModel):

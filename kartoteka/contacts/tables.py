@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kartoteka.contacts.models import Company, Contact
-from kartoteka.core.tables import CRMTable, EmailsColumn, PhonesColumn, TagsColumn, inline_edit_attrs
+from kartoteka.core.tables import (
+    CRMTable,
+    DateTimeColumn,
+    EmailsColumn,
+    PhonesColumn,
+    TagsColumn,
+    inline_edit_attrs,
+)
 
 
 class CompanyTable(CRMTable):
@@ -18,8 +25,8 @@ class CompanyTable(CRMTable):
     emails = EmailsColumn(orderable=False)
     owner = tables.Column(verbose_name=_("Responsible"), order_by=("owner__last_name", "owner__username"))
     tags = TagsColumn()
-    created_at = tables.DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
-    updated_at = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
+    created_at = DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
+    updated_at = DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
 
     default_columns = ("name", "inn", "status", "phones", "owner", "tags", "updated_at")
     inline_fields = frozenset({"name", "inn", "status", "industry"})
@@ -42,8 +49,8 @@ class ContactTable(CRMTable):
     telegram = tables.Column(attrs=inline_edit_attrs("contacts:contact_cell", "telegram"))
     owner = tables.Column(verbose_name=_("Responsible"), order_by=("owner__last_name", "owner__username"))
     tags = TagsColumn()
-    created_at = tables.DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
-    updated_at = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
+    created_at = DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
+    updated_at = DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
 
     default_columns = ("full_name", "position", "company", "phones", "emails", "owner", "updated_at")
     inline_fields = frozenset({"position", "telegram"})

@@ -32,12 +32,16 @@ class CRMFilterSet(django_filters.FilterSet):
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Created from"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("Created to"))
 
-    def __init__(self, data: Any = None, queryset: QuerySet | None = None, *, request: Any = None, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, queryset: QuerySet | None = None, *, request: Any = None,
+                 custom_fields: list[Any] | None = None, **kwargs: Any) -> None:
+        """`custom_fields`: the entity's fields when the caller has read them already (one query per page)."""
         super().__init__(data, queryset=queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
         if "owner" in self.filters:  # shared reference data (products) has no responsible to filter by
             self.filters["owner"].queryset = permissions.visible_owners(user) if user is not None else None
-        for cf in fields_for(self.entity) if self.entity else ():
+        if custom_fields is None:
+            custom_fields = fields_for(self.entity) if self.entity else []
+        for cf in custom_fields:
             self.filters[CF_PREFIX + cf.key] = custom_field_filter(cf)
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 if TYPE_CHECKING:
     from kartoteka.accounts.models import User
@@ -45,3 +46,11 @@ class CRMQuerySet(RecordQuerySet):
 
         qs = self if include_deleted else self.alive()
         return qs.filter(visibility_filter(user, self.model))
+
+
+def in_queryset(queryset: models.QuerySet, outer: str) -> models.Expression:
+    """Whether the row that `OuterRef(outer)` points to is in `queryset`, for an annotation ("may the user see this
+    contact's company?"). A scalar subquery with LIMIT 1 rather than EXISTS: PostgreSQL may turn an EXISTS into a
+    hashed subplan that reads the whole table to answer a list page's 50 rows."""
+    flag = queryset.filter(pk=models.OuterRef(outer)).order_by().values(flag=models.Value(True))[:1]
+    return Coalesce(models.Subquery(flag, output_field=models.BooleanField()), models.Value(False))

@@ -8,8 +8,10 @@ from typing import Any, ClassVar
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.core.validators import format_phone
@@ -42,6 +44,21 @@ class CustomFieldColumn(tables.Column):
 
     def render(self, value: Any) -> str:
         return display_value(self.custom_field, value)
+
+
+class DateTimeColumn(tables.Column):
+    """A date and time in the current time zone, in a Django date `format` ("d.m.Y H:i"): what `{{ value|date }}`
+    shows. django-tables2's DateTimeColumn compiles a template for every cell (a fifth of a list page's time)."""
+
+    def __init__(self, format: str, **kwargs: Any) -> None:
+        self.format = format
+        super().__init__(**kwargs)
+
+    def render(self, value: Any) -> str:
+        return date_format(template_localtime(value), self.format)
+
+
+DateColumn = DateTimeColumn  # a date has no time zone to convert: template_localtime leaves it as it is
 
 
 class PhonesColumn(tables.Column):
@@ -101,11 +118,14 @@ class CRMTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     @classmethod
-    def for_entity(cls) -> type[CRMTable]:
-        """This table with a column for each custom field the admin defined (read at request time)."""
+    def for_entity(cls, custom_fields: list[Any] | None = None) -> type[CRMTable]:
+        """This table with a column for each custom field the admin defined (read at request time, unless the
+        caller passes them)."""
         if not cls.entity:  # an entity without custom fields
             return cls
-        extra = {CF_PREFIX + cf.key: CustomFieldColumn(cf) for cf in fields_for(cls.entity)}
+        if custom_fields is None:
+            custom_fields = fields_for(cls.entity)
+        extra = {CF_PREFIX + cf.key: CustomFieldColumn(cf) for cf in custom_fields}
         if not extra:
             return cls
         return type(cls.__name__, (cls,), {**extra, "Meta": cls.Meta, "__module__": cls.__module__})

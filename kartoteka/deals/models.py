@@ -8,14 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kartoteka.contacts.choices import Source
 from kartoteka.core.models import CRMModel
-from kartoteka.core.querysets import CRMQuerySet
+from kartoteka.core.querysets import CRMQuerySet, in_queryset
 from kartoteka.core.search import normalise_text
 from kartoteka.deals.choices import ContactRole, StageKind
 
@@ -127,8 +127,7 @@ class DealQuerySet(CRMQuerySet):
         """Annotate `company_visible`: whether `user` may see the deal's company (as for contacts)."""
         from kartoteka.contacts.models import Company
 
-        visible = Company.objects.visible_to(user).filter(pk=OuterRef("company_id"))
-        return self.annotate(company_visible=Exists(visible))
+        return self.annotate(company_visible=in_queryset(Company.objects.visible_to(user), "company_id"))
 
     def with_last_activity(self) -> DealQuerySet:
         """Annotate `last_activity_at`: the latest timeline activity on the deal (one subquery, no N+1)."""

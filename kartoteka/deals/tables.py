@@ -5,7 +5,14 @@ from typing import Any
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.core.tables import CRMTable, TagsColumn, format_amount, inline_edit_attrs
+from kartoteka.core.tables import (
+    CRMTable,
+    DateColumn,
+    DateTimeColumn,
+    TagsColumn,
+    format_amount,
+    inline_edit_attrs,
+)
 from kartoteka.deals.models import Deal
 
 __all__ = ["DealTable", "format_amount"]
@@ -20,12 +27,12 @@ class DealTable(CRMTable):
     pipeline = tables.Column()
     amount = tables.Column(attrs={"td": {"class": "num"}})
     probability = tables.Column(verbose_name=_("Probability, %"), order_by=("probability",))
-    expected_close_date = tables.DateColumn(format="d.m.Y", verbose_name=_("Expected close"),
+    expected_close_date = DateColumn(format="d.m.Y", verbose_name=_("Expected close"),
                                             attrs=inline_edit_attrs("deals:deal_cell", "expected_close_date"))
     owner = tables.Column(verbose_name=_("Responsible"), order_by=("owner__last_name", "owner__username"))
     tags = TagsColumn()
-    created_at = tables.DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
-    updated_at = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
+    created_at = DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
+    updated_at = DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
 
     default_columns = ("title", "company", "stage", "amount", "probability", "expected_close_date", "owner", "tags",
                        "updated_at")

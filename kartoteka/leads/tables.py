@@ -6,7 +6,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.core.tables import CRMTable, TagsColumn, inline_edit_attrs
+from kartoteka.core.tables import CRMTable, DateTimeColumn, TagsColumn, inline_edit_attrs
 from kartoteka.core.validators import format_phone
 from kartoteka.leads.models import Lead
 
@@ -25,8 +25,8 @@ class LeadTable(CRMTable):
     owner = tables.Column(verbose_name=_("Responsible"), order_by=("owner__last_name", "owner__username"),
                           default="—")
     tags = TagsColumn()
-    created_at = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Received"))
-    updated_at = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
+    created_at = DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Received"))
+    updated_at = DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Updated"))
 
     default_columns = ("name", "company_name", "phone", "email", "status", "source", "owner", "created_at")
     inline_fields = frozenset({"name", "company_name"})

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kartoteka.core.tables import CRMTable, format_amount, format_quantity, inline_edit_attrs
+from kartoteka.core.tables import CRMTable, DateTimeColumn, format_amount, format_quantity, inline_edit_attrs
 from kartoteka.products.models import Product
 
 
@@ -29,8 +29,8 @@ class ProductTable(CRMTable):
     lead_time_days = tables.Column(verbose_name=gettext_lazy("Lead time, days"), attrs={
         **cell("lead_time_days"), "td": {**cell("lead_time_days")["td"], "class": "editable num"}})
     active = tables.BooleanColumn(verbose_name=gettext_lazy("Active"))
-    created_at = tables.DateTimeColumn(format="d.m.Y", verbose_name=gettext_lazy("Created"))
-    updated_at = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=gettext_lazy("Updated"))
+    created_at = DateTimeColumn(format="d.m.Y", verbose_name=gettext_lazy("Created"))
+    updated_at = DateTimeColumn(format="d.m.Y H:i", verbose_name=gettext_lazy("Updated"))
 
     default_columns = ("sku", "name", "unit", "price", "vat_rate", "stock", "lead_time_days", "active")
     inline_fields = frozenset({"sku", "name", "price", "stock", "lead_time_days"})

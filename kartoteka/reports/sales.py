@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DecimalField,
     DurationField,
@@ -21,6 +22,8 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -51,13 +54,20 @@ def funnel(scope: Scope, pipeline: Pipeline) -> list[FunnelStep]:
     furthest = (StageChange.objects.filter(deal=OuterRef("pk"), to_stage__pipeline=pipeline,
                                            to_stage__kind=StageKind.OPEN)
                 .order_by("-to_stage__position").values("to_stage__position")[:1])
-    figures: dict[str, Any] = {}
+    # One row per (furthest open stage, won): the subquery runs once per deal. Conditional aggregates over it
+    # made PostgreSQL inline the subquery into every FILTER clause (once per stage); the steps are sums here.
+    histogram = list(cohort.annotate(furthest=Subquery(furthest), won=Case(When(WON, then=Value(1)), default=Value(0)))
+                     .order_by().values("furthest", "won").annotate(n=Count("id"), amount=Sum("amount")))
+
+    def reached(position: int | None) -> tuple[int, Decimal]:
+        rows = [r for r in histogram if r["won"] or (position is not None and r["furthest"] is not None
+                                                   and r["furthest"] >= position)]
+        return sum(r["n"] for r in rows), sum((r["amount"] or Decimal(0) for r in rows), Decimal(0))
+
+    row: dict[str, Any] = {}
     for stage in open_stages:
-        reached = Q(furthest__gte=stage.position) | WON
-        figures[f"n{stage.pk}"] = Count("id", filter=reached)
-        figures[f"a{stage.pk}"] = Sum("amount", filter=reached)
-    figures.update(n_won=Count("id", filter=WON), a_won=Sum("amount", filter=WON))
-    row = cohort.annotate(furthest=Subquery(furthest)).aggregate(**figures)
+        row[f"n{stage.pk}"], row[f"a{stage.pk}"] = reached(stage.position)
+    row["n_won"], row["a_won"] = reached(None)
     days = dict(StageChange.objects.filter(deal__in=cohort.values("pk"), from_stage__pipeline=pipeline)
                 .order_by().values("from_stage").annotate(avg=Avg("seconds_in_previous"))
                 .values_list("from_stage", "avg"))

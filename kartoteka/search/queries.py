@@ -55,8 +55,12 @@ class Group:
 class _Source:
     kind: str
     label: Any
-    queryset: Callable[[Any], QuerySet]
+    model: Any
+    decorate: Callable[[QuerySet, Any], QuerySet]  # the joins and annotations the result line needs
     describe: Callable[[Any], tuple[str, str]]
+
+    def queryset(self, user: Any) -> QuerySet:
+        return self.decorate(self.model.objects.visible_to(user), user)
 
 
 def _company(c: Company) -> tuple[str, str]:
@@ -81,14 +85,12 @@ def _deal(d: Deal) -> tuple[str, str]:
 
 
 SOURCES = (
-    _Source("company", _("Companies"), lambda u: Company.objects.visible_to(u).select_related("owner"), _company),
-    _Source("contact", _("Contacts"),
-            lambda u: Contact.objects.visible_to(u).with_company_visibility(u).select_related("owner", "company"),
-            _contact),
-    _Source("lead", _("Leads"), lambda u: Lead.objects.visible_to(u).select_related("owner"), _lead),
-    _Source("deal", _("Deals"),
-            lambda u: Deal.objects.visible_to(u).with_company_visibility(u).select_related("owner", "stage", "company"),
-            _deal),
+    _Source("company", _("Companies"), Company, lambda qs, u: qs.select_related("owner"), _company),
+    _Source("contact", _("Contacts"), Contact,
+            lambda qs, u: qs.with_company_visibility(u).select_related("owner", "company"), _contact),
+    _Source("lead", _("Leads"), Lead, lambda qs, u: qs.select_related("owner"), _lead),
+    _Source("deal", _("Deals"), Deal,
+            lambda qs, u: qs.with_company_visibility(u).select_related("owner", "stage", "company"), _deal),
 )
 
 
@@ -105,10 +107,14 @@ def global_search(user: Any, query: str, *, per_group: int = PER_GROUP) -> list[
     first = search_terms(query)[0]
     groups = []
     for source in SOURCES:
-        qs = source.queryset(user).search(query)
-        ranked = qs.annotate(_rank=Case(When(search_text__startswith=first, then=Value(0)), default=Value(1),
-                                        output_field=IntegerField()))
-        records = list(ranked.order_by("_rank", *qs.model._meta.ordering)[: per_group + 1])
+        model = source.model
+        rank = Case(When(search_text__startswith=first, then=Value(0)), default=Value(1), output_field=IntegerField())
+        order = ("_rank", *model._meta.ordering)
+        # The page's ids first, from the table alone; the joins and the company-visibility check then run for those
+        # few rows only (joined to every match, PostgreSQL hashed whole tables of companies).
+        page = (model.objects.visible_to(user).search(query).annotate(_rank=rank).order_by(*order)
+                .values("pk")[: per_group + 1])
+        records = list(source.decorate(model.objects.filter(pk__in=page), user).annotate(_rank=rank).order_by(*order))
         if records:
             hits = [Hit(r, *source.describe(r)) for r in records[:per_group]]
             groups.append(Group(source.kind, str(source.label), hits, more=len(records) > per_group))

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from kartoteka.core.tables import CRMTable, TagsColumn
+from kartoteka.core.tables import CRMTable, DateTimeColumn, TagsColumn
 from kartoteka.tasks.models import Task, visible_record
 
 
@@ -16,14 +16,14 @@ class TaskTable(CRMTable):
     entity = "task"
     title = tables.Column(linkify=True)
     kind = tables.Column()
-    due_at = tables.DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Due"))
+    due_at = DateTimeColumn(format="d.m.Y H:i", verbose_name=_("Due"))
     priority = tables.Column()
     status = tables.Column()
     record = tables.Column(accessor="pk", verbose_name=_("About"), orderable=False)
     owner = tables.Column(verbose_name=_("Responsible"), order_by=("owner__last_name", "owner__username"))
     result = tables.Column()
     tags = TagsColumn()
-    created_at = tables.DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
+    created_at = DateTimeColumn(format="d.m.Y", verbose_name=_("Created"))
 
     default_columns = ("title", "kind", "due_at", "priority", "status", "record", "owner")
 

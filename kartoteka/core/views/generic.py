@@ -52,7 +52,8 @@ def visible_object(request: HttpRequest, model: type[Model], pk: int, *, include
 
 def capped_count(qs: QuerySet) -> tuple[int, bool]:
     """Exact count up to COUNT_CAP, then "10 000+": an exact count of a million rows is not worth its time."""
-    count = qs.order_by()[: COUNT_CAP + 1].count()
+    # Only the ids: annotations (e.g. whether the company is visible) stay out of the counted subquery.
+    count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
     return min(count, COUNT_CAP), count > COUNT_CAP
 
 
@@ -120,11 +121,15 @@ class ObjectListView(EntityViewMixin, View):
     def list_table(self, request: HttpRequest) -> tuple[Any, QuerySet, Any, list[str], tables.Table]:
         """(filterset, filtered queryset, table class, chosen columns, sorted unpaginated table): what the user
         sees. The page shows one page of it; an export (dataio) all of it."""
-        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(request), request=request)
+        entity = self.table_class.entity
+        # The custom fields are read once for the filters and the columns.
+        custom = fields_for(entity) if entity and getattr(self.filterset_class, "entity", "") == entity else None
+        filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(request), request=request,
+                                         custom_fields=custom)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         if filterset.is_bound and not filterset.is_valid():
             queryset = queryset.none()
-        table_cls = self.table_class.for_entity()
+        table_cls = self.table_class.for_entity(custom)
         columns = self.chosen_columns(request, table_cls)
         # No request= here: django-tables2 would paginate at once, with a full COUNT and the raw ?per_page=.
         table = table_cls(queryset, columns=columns)
