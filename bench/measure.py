@@ -343,16 +343,9 @@ class Bench:
         floor_seconds = importer.floor_copy(floor_rows)
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM contacts_contact WHERE id >= 50000001")
-        product = importer.product_importer()
         start = time.perf_counter()
-        if product is not None:
-            path = ROOT / "bench" / "results" / "import.csv"
-            path.write_text(text)
-            created = product(path, self.users["manager"])
-            kind, result = "kartoteka.dataio.importer", {"created": created}
-        else:
-            result = importer.baseline_import(text, self.users["manager"].pk)
-            kind = importer.BASELINE_LABEL
+        result = importer.run_product_import(text, self.users["manager"])
+        kind = importer.LABEL
         seconds = time.perf_counter() - start
         return [{"key": "import", "label": f"CSV import of {n:,} contacts".replace(",", " ") + f": {kind}", "unit": "rows/s",
                  "ours": round(n / seconds), "floor": round(n / floor_seconds), "floor_kind": "COPY"
