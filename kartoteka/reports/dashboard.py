@@ -46,9 +46,9 @@ def people(scope: Scope, *, by_team: bool = False) -> list[dict[str, Any]]:
     for key, r in (plans or {}).items():
         rows[key].update(r)
     result = []
-    for r in rows.values():
+    for key, r in rows.items():
         label = (r.get("owner__team__name") or "—") if by_team else owner_name(r)
-        result.append({"label": label, "received": r.get("received", 0), "open_leads": r.get("open_leads", 0),
+        result.append({"key": key, "label": label, "received": r.get("received", 0), "open_leads": r.get("open_leads", 0),
                        "created": r.get("created", 0), "won_n": r.get("won_n", 0), "won_sum": r.get("won_sum") or 0,
                        "pipeline": r.get("pipeline") or 0, "weighted": r.get("weighted") or 0,
                        "overdue": r.get("overdue", 0), "due_today": r.get("due_today", 0),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from kartoteka.accounts.choices import Role
 from kartoteka.audit.choices import SecurityEventKind
 from kartoteka.audit.services import record_security_event
 from kartoteka.deals.models import Pipeline
@@ -271,6 +272,10 @@ def home(request: HttpRequest) -> HttpResponse:
     planned = [r["plan"] for r in rows if r["plan"] is not None]
     totals["plan"] = sum(planned) if planned else None
     totals["percent"] = dashboard.percent_of_plan(totals["won_sum"], totals["plan"])
+    # A manager's "won of plan" is their own row (records shared with them or covered are someone else's sales).
+    own = next((r for r in rows if r["key"] == user.pk), None) if user.role == Role.MANAGER else None
+    plan_summary = ({"won_sum": own["won_sum"] if own else 0, "plan": own["plan"] if own else None,
+                     "percent": own["percent"] if own else None} if user.role == Role.MANAGER else totals)
     return render(request, "reports/dashboard.html", {
         "scope": scope, "form": form, "rows": rows, "totals": totals, "stages": stages, "by_team": by_team,
         "reports": REPORTS, "side_by_side": len(rows) > 1 or by_team,
@@ -280,7 +285,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "stage_chart": _chart("bar", [r["label"] for r in stages], (_("Open deals, sum"), [r["total"] for r in stages])),
         "discipline": discipline.with_total(scope), "discipline_columns": discipline.COLUMNS,
         "can_export": user.can_export or user.is_admin, "has_plans": plans.whole_months(scope) is not None,
-        "can_set_plans": plans.can_set_plans(user),
+        "can_set_plans": plans.can_set_plans(user), "plan_summary": plan_summary,
     })
 
 

@@ -140,3 +140,17 @@ def test_a_bad_amount_on_the_page_saves_nothing_and_says_why(owner, colleague, h
 
 def test_managers_do_not_get_the_plans_page(owner):
     assert client_for(owner).get(reverse("reports:plans")).status_code == 404
+
+
+def test_a_managers_plan_counts_only_their_own_won_deals_not_those_shared_with_them(month_book, owner, colleague):
+    from django.contrib.contenttypes.models import ContentType
+
+    from kartoteka.accounts.models import RecordShare
+    from kartoteka.deals.models import Deal
+
+    won = Deal.objects.get(owner=colleague)  # colleague's 700, shared with owner: visible, not owner's sale
+    RecordShare.objects.create(user=owner, content_type=ContentType.objects.get_for_model(Deal), object_id=won.pk)
+
+    page = client_for(owner).get(reverse("reports:home")).content.decode().replace("\xa0", " ")
+
+    assert "won 500 of plan 1,000 (50%)" in page
