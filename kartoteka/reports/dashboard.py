@@ -4,20 +4,23 @@ own pipeline by stage. A handful of grouped queries whatever the number of recor
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
 
 from kartoteka.deals.choices import StageKind
 from kartoteka.leads.choices import OPEN_STATUSES
+from kartoteka.reports.plans import plans_of
 from kartoteka.reports.sales import OPEN, WON, _weighted, owner_name
 from kartoteka.reports.scope import Scope
 
 
 def people(scope: Scope, *, by_team: bool = False) -> list[dict[str, Any]]:
     """Per manager (or team): leads received and taken, deals created, won (count and sum) in the period, and
-    the open pipeline now (sum and weighted). Sums are in the site's currency: deals in other currencies are
-    counted but not added."""
+    the open pipeline now (sum and weighted); the sales plan of the period's whole months beside the won sum
+    (`plan` None when the period holds no whole month or nobody set one). Sums are in the site's currency:
+    deals in other currencies are counted but not added."""
     from django.conf import settings
 
     keys = ("owner__team", "owner__team__name") if by_team else ("owner", "owner__username", "owner__first_name",
@@ -39,15 +42,26 @@ def people(scope: Scope, *, by_team: bool = False) -> list[dict[str, Any]]:
         rows[r[keys[0]]].update(r)
     for r in (*_work(scope, keys), *_neglected(scope, keys)):
         rows[r[keys[0]]].update(r)
+    plans = plans_of(scope, by_team=by_team)
+    for key, r in (plans or {}).items():
+        rows[key].update(r)
     result = []
-    for r in rows.values():
+    for key, r in rows.items():
         label = (r.get("owner__team__name") or "—") if by_team else owner_name(r)
-        result.append({"label": label, "received": r.get("received", 0), "open_leads": r.get("open_leads", 0),
+        result.append({"key": key, "label": label, "received": r.get("received", 0), "open_leads": r.get("open_leads", 0),
                        "created": r.get("created", 0), "won_n": r.get("won_n", 0), "won_sum": r.get("won_sum") or 0,
                        "pipeline": r.get("pipeline") or 0, "weighted": r.get("weighted") or 0,
                        "overdue": r.get("overdue", 0), "due_today": r.get("due_today", 0),
-                       "neglected": r.get("neglected", 0)})
+                       "neglected": r.get("neglected", 0), "plan": r.get("plan"),
+                       "percent": percent_of_plan(r.get("won_sum") or 0, r.get("plan"))})
     return sorted(result, key=lambda r: (-float(r["won_sum"]), r["label"]))
+
+
+def percent_of_plan(won: Any, plan: Any) -> int | None:
+    """Won as a whole percent of the plan; None without a plan (or a zero one)."""
+    if not plan:
+        return None
+    return int(round(Decimal(won or 0) * 100 / Decimal(plan)))
 
 
 def _work(scope: Scope, keys: tuple[str, ...]) -> Any:

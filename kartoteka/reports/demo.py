@@ -2,6 +2,8 @@
 
 - regular clients: a dozen companies buying every month for a year — steady (XYZ class X), wavering (Y) and
   seasonal (Z) — so the ABC×XYZ matrix is not all "Z" (the random demo deals give most clients one purchase);
+- sales plans: a target for the current and the previous month for every active manager, set by an
+  administrator, so the dashboard shows "won X of plan Y";
 - unmet demand: managers logging what clients asked for and could not get, mostly the out-of-stock catalog items
   and, as the seeds have it, green vices when the supplier only has brown ones.
 
@@ -24,7 +26,7 @@ from kartoteka.deals.models import Deal, Pipeline, StageChange
 from kartoteka.products.demand import record_demand
 from kartoteka.products.models import Product, UnmetDemand
 
-__all__ = ["REGULAR_TITLE", "load_reports_demo"]
+__all__ = ["REGULAR_TITLE", "load_plans", "load_reports_demo"]
 
 REGULAR_TITLE = "Ежемесячная поставка"
 REPEAT_PIPELINE = "Повторные продажи"  # deals/demo.py
@@ -95,8 +97,34 @@ def load_unmet_demand(*, seed: int, now: datetime.datetime, entries: int = 40) -
     return created
 
 
-def load_reports_demo(*, seed: int = 2026, now: datetime.datetime | None = None) -> tuple[int, int]:
-    """(regular deals, unmet-demand entries) created."""
+def load_plans(*, seed: int, now: datetime.datetime) -> int:
+    """Plans for the current and the previous month for every active manager who has none yet for that month,
+    set by the first administrator through the service. Returns the number of plans created."""
+    from kartoteka.accounts.choices import Role
+    from kartoteka.accounts.models import User
+    from kartoteka.reports.models import SalesPlan
+    from kartoteka.reports.plans import set_plan
+
+    admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
+    if admin is None:
+        return 0
+    this_month = timezone.localtime(now).date().replace(day=1)
+    months = ((this_month - datetime.timedelta(days=1)).replace(day=1), this_month)
+    rng = random.Random(seed)
+    created = 0
+    for manager in User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk"):
+        have = set(SalesPlan.objects.filter(user=manager, month__in=months).values_list("month", flat=True))
+        for month in months:
+            amount = Decimal(rng.randrange(8, 41) * 50_000)  # 400 000 – 2 000 000
+            if month not in have:
+                set_plan(admin, manager, month, amount)
+                created += 1
+    return created
+
+
+def load_reports_demo(*, seed: int = 2026, now: datetime.datetime | None = None) -> tuple[int, int, int]:
+    """(regular deals, unmet-demand entries, sales plans) created."""
     now = now or timezone.now()
     with transaction.atomic():
-        return load_regular_clients(seed=seed, now=now), load_unmet_demand(seed=seed, now=now)
+        return (load_regular_clients(seed=seed, now=now), load_unmet_demand(seed=seed, now=now),
+                load_plans(seed=seed, now=now))

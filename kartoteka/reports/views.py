@@ -4,23 +4,27 @@ export of that table (for users with the export permission; every export is a se
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from kartoteka.accounts.choices import Role
 from kartoteka.audit.choices import SecurityEventKind
 from kartoteka.audit.services import record_security_event
 from kartoteka.deals.models import Pipeline
 from kartoteka.leads.choices import LeadSource
-from kartoteka.reports import clients, dashboard, discipline, sales, segments
+from kartoteka.reports import clients, dashboard, discipline, plans, sales, segments
 from kartoteka.reports.digests import FREQUENCIES
 from kartoteka.reports.scope import Scope
 
@@ -265,6 +269,13 @@ def home(request: HttpRequest) -> HttpResponse:
     totals = {key: sum(r[key] for r in rows) for key in ("received", "created", "won_n", "won_sum", "pipeline",
                                                          "weighted", "open_leads", "overdue", "due_today",
                                                          "neglected")}
+    planned = [r["plan"] for r in rows if r["plan"] is not None]
+    totals["plan"] = sum(planned) if planned else None
+    totals["percent"] = dashboard.percent_of_plan(totals["won_sum"], totals["plan"])
+    # A manager's "won of plan" is their own row (records shared with them or covered are someone else's sales).
+    own = next((r for r in rows if r["key"] == user.pk), None) if user.role == Role.MANAGER else None
+    plan_summary = ({"won_sum": own["won_sum"] if own else 0, "plan": own["plan"] if own else None,
+                     "percent": own["percent"] if own else None} if user.role == Role.MANAGER else totals)
     return render(request, "reports/dashboard.html", {
         "scope": scope, "form": form, "rows": rows, "totals": totals, "stages": stages, "by_team": by_team,
         "reports": REPORTS, "side_by_side": len(rows) > 1 or by_team,
@@ -273,8 +284,58 @@ def home(request: HttpRequest) -> HttpResponse:
         "digest_choices": FREQUENCIES.items(), "digest": (user.preferences or {}).get("report_digest", ""),
         "stage_chart": _chart("bar", [r["label"] for r in stages], (_("Open deals, sum"), [r["total"] for r in stages])),
         "discipline": discipline.with_total(scope), "discipline_columns": discipline.COLUMNS,
-        "can_export": user.can_export or user.is_admin,
+        "can_export": user.can_export or user.is_admin, "has_plans": plans.whole_months(scope) is not None,
+        "can_set_plans": plans.can_set_plans(user), "plan_summary": plan_summary,
     })
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """GET ?month=YYYY-MM: the month's plan of each of the viewer's people, one amount per row; POST saves the
+    filled amounts (an empty one leaves the plan as it is). Heads (their teams) and administrators only."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.shortcuts import redirect
+
+    from kartoteka.reports.models import SalesPlan
+
+    user = request.user
+    if not plans.can_set_plans(user) or request.method not in ("GET", "POST"):
+        raise Http404
+    month = plans.parse_month(request.POST.get("month") or request.GET.get("month"), default=plans.current_month())
+    people = list(plans.plannable_users(user))
+    existing = dict(SalesPlan.objects.filter(month=month, user__in=[p.pk for p in people])
+                    .values_list("user_id", "amount"))
+    values = {p.pk: existing.get(p.pk) for p in people}
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        entered = {p.pk: request.POST.get(f"amount_{p.pk}", "").strip() for p in people}
+        try:
+            with transaction.atomic():
+                for person in people:
+                    text = entered[person.pk]
+                    if not text:
+                        continue
+                    try:
+                        plans.set_plan(user, person, month, text)
+                    except ValidationError as exc:
+                        errors[person.pk] = " ".join(exc.message_dict.get("amount", exc.messages))
+                if errors:
+                    raise ValidationError("")
+        except ValidationError:
+            values.update({pk: text for pk, text in entered.items() if text})
+            messages.error(request, _("Plans not saved: correct the amounts marked below."))
+        else:
+            messages.success(request, _("Plans saved."))
+            return redirect(f"{reverse('reports:plans')}?month={month:%Y-%m}")
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = (month + datetime.timedelta(days=31)).replace(day=1)
+    return render(request, "reports/plans.html", {
+        "month": month, "previous": previous, "following": following, "currency": settings.DEFAULT_CURRENCY,
+        "rows": [{"user": p, "value": values[p.pk], "error": errors.get(p.pk, "")} for p in people],
+        "reports": REPORTS,
+    }, status=422 if errors else 200)
 
 
 @login_required

@@ -60,6 +60,7 @@ from kartoteka.notifications.services import notify
 from kartoteka.products import services as product_services
 from kartoteka.products.models import Product
 from kartoteka.products.tests import route_matrix as products_matrix
+from kartoteka.reports.tests import route_matrix as reports_matrix
 from kartoteka.savedviews.tests import route_matrix as savedviews_matrix
 from kartoteka.search.tests import route_matrix as search_matrix
 from kartoteka.tasks import services as task_services
@@ -744,6 +745,7 @@ API_OPERATIONS.update(dedupe_matrix.api_operations(sys.modules[__name__]))
 HTML_ROUTES.update(dataio_matrix.html_routes(sys.modules[__name__]))
 HTML_ROUTES.update(savedviews_matrix.html_routes(sys.modules[__name__]))
 HTML_ROUTES.update(products_matrix.html_routes(sys.modules[__name__]))
+HTML_ROUTES.update(reports_matrix.html_routes(sys.modules[__name__]))
 API_OPERATIONS.update(search_matrix.api_operations(sys.modules[__name__]))
 
 

@@ -13,6 +13,7 @@ from kartoteka.products.demo import load_catalog_demo
 from kartoteka.reports import clients
 from kartoteka.reports.demand import unmet_demand
 from kartoteka.reports.demo import load_reports_demo
+from kartoteka.reports.models import SalesPlan
 from kartoteka.reports.scope import Scope
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,16 @@ def test_the_demo_fills_the_abc_xyz_matrix_and_the_unmet_demand_report(admin, he
     load_catalog_demo()
     load_deals_demo(deals=20, seed=1)
 
-    regular, asked = load_reports_demo(seed=1)
+    regular, asked, planned = load_reports_demo(seed=1)
 
-    assert regular >= 100 and asked == 40 and load_reports_demo(seed=1) == (0, 0)
+    assert regular >= 100 and asked == 40 and load_reports_demo(seed=1) == (0, 0, 0)
+    # this and last month's plan for each manager (owner, colleague), set by the administrator
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    assert planned == 4
+    assert set(SalesPlan.objects.values_list("user__username", "month")) == {
+        (name, month) for name in ("owner", "colleague") for month in (this_month, last_month)}
+    assert not SalesPlan.objects.exclude(created_by=admin).exists()
     today = timezone.localdate()
     index = today.year * 12 + today.month - 1 - 11  # the twelve months ending with this one
     year = Scope(user=admin, start=datetime.date(index // 12, index % 12 + 1, 1), end=today, period="custom")

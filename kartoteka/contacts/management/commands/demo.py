@@ -49,9 +49,11 @@ class Command(BaseCommand):
         activities, tasks = tasks_demo.load_work_demo(seed=int(opts["seed"]))
         if tasks:
             self.stdout.write(f"Demo calls, e-mails and meetings ({activities}) and tasks ({tasks}) created.")
-        regular, asked = reports_demo.load_reports_demo(seed=int(opts["seed"]))
+        regular, asked, planned = reports_demo.load_reports_demo(seed=int(opts["seed"]))
         if regular or asked:
             self.stdout.write(f"Demo regular clients ({regular} monthly deals) and unmet demand ({asked} requests).")
+        if planned:
+            self.stdout.write(f"Demo sales plans: {planned} (this and last month, see Reports → Sales plans).")
         twins = dedupe_demo.load_dedupe_demo()
         if twins:
             self.stdout.write(f"Demo duplicates created: {twins} (see Duplicates).")
